@@ -1,0 +1,215 @@
+// Package gitcmd runs git. Every git process git-stage starts goes through
+// Runner.Run: it sets the repository explicitly, scrubs the environment a
+// hook or alias would leak, echoes the command when asked, and turns a
+// failure into an *Error that carries the command, its exit code and stderr.
+package gitcmd
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Cmd is one git invocation.
+type Cmd struct {
+	// Dir is the repository (or directory) git runs in. It is required: a
+	// git call never depends on the caller's working directory by accident.
+	Dir  string
+	Args []string
+	// Stdin, when not nil, is written to git's standard input.
+	Stdin []byte
+	// Tee copies git's stderr to the Runner's Stderr while it runs (progress,
+	// remote messages) as well as keeping it for the error.
+	Tee bool
+}
+
+// String is the command as a user could type it.
+func (c Cmd) String() string {
+	return "git -C " + Quote(c.Dir) + " " + QuoteArgs(c.Args)
+}
+
+// Runner starts git processes.
+type Runner struct {
+	// Trace, when set, receives every command before it runs (-v).
+	Trace io.Writer
+	// Stderr receives git's stderr for Tee commands, and for every command
+	// when Trace is set.
+	Stderr io.Writer
+	// Git is the program to run; "git" when empty.
+	Git string
+
+	envOnce sync.Once
+	env     []string
+	started atomic.Int64
+}
+
+// Started reports how many git processes this Runner has started.
+func (r *Runner) Started() int64 { return r.started.Load() }
+
+// Output runs git in dir and returns its standard output.
+func (r *Runner) Output(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	return r.Run(ctx, Cmd{Dir: dir, Args: args})
+}
+
+// Run runs c and returns its standard output. A non-zero exit, a failure to
+// start, or a cancelled context is returned as an *Error.
+func (r *Runner) Run(ctx context.Context, c Cmd) ([]byte, error) {
+	if c.Dir == "" {
+		return nil, &Error{Args: c.Args, ExitCode: -1, Err: errors.New("no repository directory given")}
+	}
+	r.envOnce.Do(func() { r.env = Environ() })
+	prog := r.Git
+	if prog == "" {
+		prog = "git"
+	}
+	if r.Trace != nil {
+		fmt.Fprintf(r.Trace, "+ %s\n", c)
+		if c.Stdin != nil {
+			for _, line := range strings.SplitAfter(strings.TrimSuffix(string(c.Stdin), "\n"), "\n") {
+				fmt.Fprintf(r.Trace, "  < %s", strings.TrimSuffix(line, "\n")+"\n")
+			}
+		}
+	}
+
+	cmd := exec.CommandContext(ctx, prog, c.Args...)
+	cmd.Dir = c.Dir
+	cmd.Env = r.env
+	// On cancellation (Ctrl-C, SIGTERM) git gets SIGINT first so it can
+	// remove its own lock files; it is killed only if it does not exit.
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
+	cmd.WaitDelay = 10 * time.Second
+	if c.Stdin != nil {
+		cmd.Stdin = bytes.NewReader(c.Stdin)
+	}
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	stderr := &tailBuffer{max: 64 << 10}
+	cmd.Stderr = stderr
+	if (c.Tee || r.Trace != nil) && r.Stderr != nil {
+		cmd.Stderr = io.MultiWriter(stderr, r.Stderr)
+	}
+
+	r.started.Add(1)
+	err := cmd.Run()
+	if err == nil {
+		return stdout.Bytes(), nil
+	}
+	gerr := &Error{Dir: c.Dir, Args: c.Args, ExitCode: -1, Stderr: stderr.String(), Stdout: stdout.Bytes(), Err: err}
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) && exitErr.Exited() {
+		gerr.ExitCode = exitErr.ExitCode()
+	}
+	if ctx.Err() != nil {
+		gerr.Err = ctx.Err()
+	}
+	return stdout.Bytes(), gerr
+}
+
+// Error is a git command that failed.
+type Error struct {
+	Dir      string
+	Args     []string
+	ExitCode int // -1 when git did not exit normally (not started, killed)
+	Stderr   string
+	Stdout   []byte
+	Err      error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("git")
+	if sub := Subcommand(e.Args); sub != "" {
+		b.WriteString(" " + sub)
+	}
+	switch {
+	case errors.Is(e.Err, context.Canceled):
+		b.WriteString(" interrupted")
+	case errors.Is(e.Err, context.DeadlineExceeded):
+		b.WriteString(" timed out")
+	case e.ExitCode >= 0:
+		fmt.Fprintf(&b, " failed (exit status %d)", e.ExitCode)
+	default:
+		fmt.Fprintf(&b, " failed: %v", e.Err)
+	}
+	if reason := e.Reason(); reason != "" {
+		b.WriteString(": " + reason)
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Reason is the line of git's stderr that best says why it failed: the
+// first "fatal:" or "error:" line, else the last non-empty line.
+func (e *Error) Reason() string {
+	lines := strings.Split(strings.ReplaceAll(e.Stderr, "\r", "\n"), "\n")
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		for _, p := range []string{"fatal: ", "error: "} {
+			if strings.HasPrefix(l, p) {
+				return strings.TrimPrefix(l, p)
+			}
+		}
+	}
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" {
+			return l
+		}
+	}
+	return ""
+}
+
+// ExitCode returns the exit status of a git failure in err, or -1.
+func ExitCode(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.ExitCode
+	}
+	return -1
+}
+
+// Subcommand is the first argument that is not a global option.
+func Subcommand(args []string) string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-c" || a == "-C":
+			i++
+		case strings.HasPrefix(a, "-"):
+		default:
+			return a
+		}
+	}
+	return ""
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+	max int
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if over := len(t.buf) - t.max; over > 0 {
+		t.buf = append(t.buf[:0], t.buf[over:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}

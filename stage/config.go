@@ -1,0 +1,259 @@
+package stage
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// ConfigFileName is the config file's name in the staging root.
+const ConfigFileName = ".staging_sync.json"
+
+// ConfigVersion is the format this git-stage reads and writes.
+const ConfigVersion = 1
+
+// Config is the content of the config file: one mapping per staging name.
+type Config struct {
+	Version  int                 `json:"version"`
+	Stagings map[string]*Mapping `json:"stagings"`
+}
+
+// Mapping ties a staging copy to the work repository it came from.
+type Mapping struct {
+	StagingPath string    `json:"staging_path"`
+	WorkPath    string    `json:"work_path"`
+	WorkRoot    string    `json:"work_root"`
+	Remote      string    `json:"remote"`
+	RemoteURL   string    `json:"remote_url"`
+	BaseBranch  string    `json:"base_branch"`
+	BaseCommit  string    `json:"base_commit"`
+	TempBranch  string    `json:"temp_branch"`
+	Created     time.Time `json:"created"`
+	LastSync    *Sync     `json:"last_sync"`
+	// Leftovers are temp branches that could not be deleted from the remote.
+	Leftovers []string `json:"leftover_temp_branches"`
+}
+
+// Sync records a sync-back.
+type Sync struct {
+	Time       time.Time `json:"time"`
+	Commit     string    `json:"commit"`
+	Branch     string    `json:"branch"`
+	TempBranch string    `json:"temp_branch"`
+	Mode       string    `json:"mode"`
+}
+
+// NewConfig returns an empty config of the current version.
+func NewConfig() *Config {
+	return &Config{Version: ConfigVersion, Stagings: map[string]*Mapping{}}
+}
+
+// ParseConfig decodes and checks a config file's bytes. It refuses files of
+// another version and files whose content git-stage could not have written.
+func ParseConfig(data []byte) (*Config, error) {
+	var raw struct {
+		Version  *int            `json:"version"`
+		Stagings json.RawMessage `json:"stagings"`
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errors.New("the file is empty")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&raw); err != nil {
+		return nil, withPosition(data, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("unexpected data after the JSON object")
+	}
+	switch {
+	case raw.Version == nil:
+		return nil, errors.New(`no "version" field`)
+	case *raw.Version > ConfigVersion:
+		return nil, fmt.Errorf("version %d is newer than this git-stage understands (%d)", *raw.Version, ConfigVersion)
+	case *raw.Version < ConfigVersion:
+		return nil, fmt.Errorf("unknown version %d", *raw.Version)
+	}
+	c := NewConfig()
+	if len(raw.Stagings) > 0 {
+		if err := json.Unmarshal(raw.Stagings, &c.Stagings); err != nil {
+			return nil, fmt.Errorf("stagings: %w", withPosition(data, err))
+		}
+	}
+	if c.Stagings == nil {
+		c.Stagings = map[string]*Mapping{}
+	}
+	for name, m := range c.Stagings {
+		if clean, err := CleanName(name); err != nil || clean != name {
+			return nil, fmt.Errorf("invalid staging name %q", name)
+		}
+		if m == nil {
+			return nil, fmt.Errorf("staging %q: empty entry", name)
+		}
+		if !filepath.IsAbs(m.StagingPath) || !filepath.IsAbs(m.WorkPath) {
+			return nil, fmt.Errorf("staging %q: paths must be absolute", name)
+		}
+	}
+	return c, nil
+}
+
+// withPosition adds the line and column to a JSON syntax error.
+func withPosition(data []byte, err error) error {
+	var syn *json.SyntaxError
+	if !errors.As(err, &syn) || syn.Offset <= 0 || syn.Offset > int64(len(data)) {
+		return err
+	}
+	before := data[:syn.Offset]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := len(before) - bytes.LastIndexByte(before, '\n') - 1
+	return fmt.Errorf("line %d, column %d: %w", line, col, err)
+}
+
+// Marshal encodes the config as the file stores it: indented, sorted by
+// name, with a trailing newline.
+func (c *Config) Marshal() ([]byte, error) {
+	for _, m := range c.Stagings {
+		if m.Leftovers == nil {
+			m.Leftovers = []string{}
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(c); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Store is the config file at Path. Reads need no lock: writes replace the
+// file atomically, so a reader sees the old file or the new one.
+type Store struct {
+	Path string
+	// LockWait is how long Update waits for another process's update.
+	LockWait time.Duration
+}
+
+// Load reads the config. A missing file is an empty config.
+func (s *Store) Load() (*Config, error) {
+	data, err := os.ReadFile(s.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return NewConfig(), nil
+	}
+	if err != nil {
+		return nil, s.unreadable(err)
+	}
+	c, err := ParseConfig(data)
+	if err != nil {
+		return nil, s.unreadable(err)
+	}
+	return c, nil
+}
+
+func (s *Store) unreadable(err error) error {
+	return wrap(err,
+		"fix or move the file aside; git-stage never overwrites a config it cannot read",
+		"cannot use config %s", s.Path)
+}
+
+// Update applies fn to the config under an exclusive lock and writes the
+// result atomically. The lock is held only for this read-modify-write. If
+// fn fails, nothing is written.
+func (s *Store) Update(ctx context.Context, fn func(*Config) error) error {
+	dir := filepath.Dir(s.Path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return wrap(err, "", "create config directory")
+	}
+	lock := flock.New(s.Path + ".lock")
+	wait := s.LockWait
+	if wait == 0 {
+		wait = 30 * time.Second
+	}
+	lctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	ok, err := lock.TryLockContext(lctx, 10*time.Millisecond)
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return wrap(err, "", "lock config %s", s.Path)
+	}
+	if !ok {
+		return refuse("another git-stage holds the lock for longer than expected; try again",
+			"config %s is locked (%s.lock)", s.Path, s.Path)
+	}
+	defer lock.Unlock()
+
+	c, err := s.Load()
+	if err != nil {
+		return err
+	}
+	if err := fn(c); err != nil {
+		return err
+	}
+	data, err := c.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(s.Path, data); err != nil {
+		return wrap(err, "check that the directory is writable; the old config is intact", "write config %s", s.Path)
+	}
+	return nil
+}
+
+// writeFileAtomic replaces path with data: a temp file in the same
+// directory, synced, then renamed over path. A symlink at path is followed,
+// even to a file not yet there, so a config kept in a dotfiles repository
+// stays a link.
+func writeFileAtomic(path string, data []byte) error {
+	for range 40 {
+		target, err := os.Readlink(path)
+		if err != nil {
+			break
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	mode := fs.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op once renamed
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}

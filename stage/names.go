@@ -1,0 +1,114 @@
+package stage
+
+import (
+	"path"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// TempPrefix is the namespace of git-stage's temporary remote branches.
+const TempPrefix = "staging-sync/"
+
+// maxRefComponent bounds each component taken from a staging name, so a
+// long name cannot make a loose ref file name longer than file systems allow.
+const maxRefComponent = 100
+
+// CleanName checks a staging name and returns its canonical form: a clean,
+// slash-separated path relative to the staging root.
+func CleanName(name string) (string, error) {
+	const hint = "a staging name is a relative path inside the staging root, such as apps/backend"
+	switch {
+	case name == "":
+		return "", refuse(hint, "staging name is empty")
+	case !utf8.ValidString(name):
+		return "", refuse(hint, "staging name %q is not valid UTF-8", name)
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return "", refuse(hint, "staging name %q contains a control character", name)
+	case strings.HasPrefix(name, "/"):
+		return "", refuse(hint, "staging name %q is absolute", name)
+	}
+	for _, comp := range strings.Split(name, "/") {
+		switch comp {
+		case "..":
+			return "", refuse(hint, "staging name %q escapes the staging root (..)", name)
+		case ".git":
+			return "", refuse(hint, "staging name %q names a .git directory", name)
+		}
+	}
+	clean := path.Clean(name)
+	if clean == "." {
+		return "", refuse(hint, "staging name %q is the staging root itself", name)
+	}
+	return clean, nil
+}
+
+// TempBranch names the temporary remote branch of a staging copy:
+// staging-sync/<name>-<base>-<YYYYMMDDHHMMSS> (UTC), with every character of
+// name that git forbids in a ref replaced by '-'.
+func TempBranch(name, base string, now time.Time) string {
+	return TempPrefix + sanitizeRef(name) + "-" + sanitizeRef(base) + "-" + now.UTC().Format("20060102150405")
+}
+
+// TempBranchFree returns the first of temp, temp-2, temp-3... that is not
+// in taken.
+func TempBranchFree(temp string, taken func(string) bool) string {
+	candidate := temp
+	for n := 2; taken(candidate); n++ {
+		candidate = temp + "-" + strconv.Itoa(n)
+	}
+	return candidate
+}
+
+// sanitizeRef turns s into a sequence of ref components that
+// `git check-ref-format` accepts, replacing what it rejects with '-'.
+func sanitizeRef(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b.WriteByte('-')
+		case size == 1 && badRefByte(s[i]):
+			b.WriteByte('-')
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	s = strings.ReplaceAll(b.String(), "@{", "-{")
+	for strings.Contains(s, "..") {
+		s = strings.ReplaceAll(s, "..", ".-")
+	}
+	var comps []string
+	for _, c := range strings.Split(s, "/") {
+		if c == "" {
+			continue
+		}
+		c = truncateUTF8(c, maxRefComponent)
+		if strings.HasPrefix(c, ".") {
+			c = "-" + c[1:]
+		}
+		for strings.HasSuffix(c, ".lock") || strings.HasSuffix(c, ".") {
+			c = c[:strings.LastIndexByte(c, '.')] + "-" + strings.TrimPrefix(c[strings.LastIndexByte(c, '.'):], ".")
+		}
+		comps = append(comps, c)
+	}
+	if len(comps) == 0 {
+		return "-"
+	}
+	return strings.Join(comps, "/")
+}
+
+// truncateUTF8 cuts s to at most n bytes without splitting a character.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

@@ -1,0 +1,89 @@
+package stage
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// AbsPath makes p absolute against base and cleans it; "~" and "~/..." are
+// the home directory.
+func AbsPath(p, base string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			p = filepath.Join(home, p[1:])
+		}
+	}
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(base, p)
+	}
+	return filepath.Clean(p)
+}
+
+// physical resolves the symlinks of the longest existing prefix of an
+// absolute, clean path, so that paths can be compared whatever links lead
+// to them.
+func physical(p string) string {
+	rest := ""
+	for cur := p; ; {
+		if r, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(r, rest)
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return p
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+		cur = parent
+	}
+}
+
+// within reports whether p is dir or inside it. Both are compared through
+// their physical paths.
+func within(p, dir string) bool {
+	rel, err := filepath.Rel(physical(dir), physical(p))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+}
+
+// exists reports whether something (even a broken link) is at p.
+func exists(p string) (bool, error) {
+	_, err := os.Lstat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// mkdirTracked creates dir and its missing parents and returns the
+// directories it created, outermost first.
+func mkdirTracked(dir string) ([]string, error) {
+	var missing []string
+	for cur := dir; ; cur = filepath.Dir(cur) {
+		ok, err := exists(cur)
+		if err != nil {
+			return nil, err
+		}
+		if ok || filepath.Dir(cur) == cur {
+			break
+		}
+		missing = append([]string{cur}, missing...)
+	}
+	var created []string
+	for _, d := range missing {
+		if err := os.Mkdir(d, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return created, err
+		}
+		created = append(created, d)
+	}
+	return created, nil
+}
+
+// removeCreated removes directories mkdirTracked made, innermost first,
+// keeping any that are no longer empty.
+func removeCreated(created []string) {
+	for i := len(created) - 1; i >= 0; i-- {
+		os.Remove(created[i])
+	}
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/kong"
+	"golang.org/x/sys/unix"
+
+	"github.com/git-stage/git-stage/gitcmd"
+	"github.com/git-stage/git-stage/stage"
+)
+
+// cli is the command line. Global flags may come before or after the
+// subcommand.
+type cli struct {
+	WorkRoot    string `name:"work-root" placeholder:"DIR" help:"Directory holding your repositories; a relative PROJECT is found there."`
+	StagingRoot string `name:"staging-root" placeholder:"DIR" help:"Directory holding the staging copies (default: the current directory)."`
+	ConfigPath  string `name:"config-path" placeholder:"FILE" help:"Config file recording the copies (default: <staging-root>/.staging_sync.json)."`
+	Quiet       bool   `short:"q" help:"Print only results and errors."`
+	Verbose     bool   `short:"v" help:"Echo each git command with the repository it runs in."`
+
+	Version kong.VersionFlag `help:"Print the version and exit."`
+
+	Clone cloneCmd `cmd:"" help:"Make a staging copy of a repository."`
+	List  listCmd  `cmd:"" help:"Show the recorded staging copies."`
+}
+
+type cloneCmd struct {
+	Project        string  `arg:"" optional:"" help:"Repository to stage: relative to --work-root, or absolute (default: the repository you are in)."`
+	AsName         *string `name:"as-name" placeholder:"NAME" help:"Staging name: the copy's path under the staging root (default: PROJECT)."`
+	Force          int     `short:"f" type:"counter" help:"Replace an existing staging copy that holds no unique work; twice (-ff) to discard whatever it holds."`
+	Branch         string  `placeholder:"BRANCH" help:"Stage this branch of the work repository instead of the checked-out one."`
+	AllowDirtyWork bool    `name:"allow-dirty-work" help:"Stage even though the work repository has uncommitted changes (they are not carried over)."`
+	Remote         string  `placeholder:"NAME" default:"origin" help:"Remote the work repository and the copy share."`
+}
+
+func (c *cloneCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) error {
+	return app.Clone(ctx, s, stage.CloneOptions{
+		Project:        c.Project,
+		AsName:         c.AsName,
+		Force:          c.Force,
+		Branch:         c.Branch,
+		AllowDirtyWork: c.AllowDirtyWork,
+		Remote:         c.Remote,
+	})
+}
+
+type listCmd struct {
+	JSON bool `name:"json" help:"Print a JSON array of objects, for scripts."`
+}
+
+func (c *listCmd) Run(app *stage.App, s stage.Settings) error {
+	return app.List(s, c.JSON)
+}
+
+// exitStatus carries an exit status out of Kong, which would otherwise
+// call os.Exit itself (for --help, --version).
+type exitStatus int
+
+// run is the whole program; it returns the exit status: 0 success, 1
+// refused or failed, 2 usage.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func() time.Time) (status int) {
+	name := filepath.Base(args[0])
+	defer func() {
+		if r := recover(); r != nil {
+			code, ok := r.(exitStatus)
+			if !ok {
+				panic(r)
+			}
+			status = int(code)
+		}
+	}()
+
+	var c cli
+	parser, err := kong.New(&c,
+		kong.Name(name),
+		kong.Description("Staging copies of git repositories: clone one, work in it, bring the commits home."),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { panic(exitStatus(code)) }),
+		kong.Vars{"version": name + " " + version},
+	)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 2
+	}
+	kctx, err := parser.Parse(args[1:])
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %s\n", name, oneLine(err.Error()))
+		fmt.Fprintf(stderr, "hint: see '%s --help'\n", name)
+		return 2
+	}
+
+	cwd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: cannot find the current directory: %v\n", name, err)
+		return 1
+	}
+	settings := stage.Settings{Cwd: cwd, StagingRoot: cwd}
+	if c.WorkRoot != "" {
+		settings.WorkRoot = stage.AbsPath(c.WorkRoot, cwd)
+	}
+	if c.StagingRoot != "" {
+		settings.StagingRoot = stage.AbsPath(c.StagingRoot, cwd)
+	}
+	if c.ConfigPath != "" {
+		settings.ConfigPath = stage.AbsPath(c.ConfigPath, cwd)
+	}
+
+	git := &gitcmd.Runner{Stderr: stderr}
+	app := &stage.App{
+		Git:      git,
+		Stdout:   stdout,
+		Stderr:   stderr,
+		Quiet:    c.Quiet,
+		Progress: !c.Quiet && isTerminal(stderr),
+		Now:      now,
+	}
+	if c.Verbose {
+		git.Trace = stderr
+		app.Trace = stderr
+	}
+
+	kctx.BindTo(ctx, (*context.Context)(nil))
+	if err := kctx.Run(app, settings); err != nil {
+		fmt.Fprintf(stderr, "%s: %s\n", name, oneLine(err.Error()))
+		if hint := stage.HintOf(err); hint != "" {
+			fmt.Fprintf(stderr, "hint: %s\n", hint)
+		}
+		if stage.IsUsage(err) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+// oneLine folds a multi-line message onto one line.
+func oneLine(s string) string {
+	return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ")
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}

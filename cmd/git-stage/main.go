@@ -1,0 +1,29 @@
+// Command git-stage makes staging copies of git repositories and brings
+// their commits home. Git runs it as `git staging ...` (the name
+// git-staging is a link to it): `git stage` is Git's own synonym for
+// `git add`, which no program on PATH can override.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// version is set at build time by install.sh.
+var version = "dev"
+
+func main() {
+	os.Exit(start(time.Now))
+}
+
+// start runs the program with signals turned into cancellation: the first
+// SIGINT or SIGTERM cancels the run, which then undoes what it started;
+// signals that follow are absorbed so the cleanup can finish.
+func start(now func() time.Time) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, os.Args, os.Stdout, os.Stderr, now)
+}

@@ -1,0 +1,323 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// The scripts run git-stage as a program: the test binary, under both of
+// the names install.sh gives it.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"git-stage":   func() { os.Exit(start(testClock())) },
+		"git-staging": func() { os.Exit(start(testClock())) },
+	})
+}
+
+// testClock pins the time (temp branch names, config timestamps) when a
+// script sets GIT_STAGE_TEST_NOW. Only the test binary reads it.
+func testClock() func() time.Time {
+	v := os.Getenv("GIT_STAGE_TEST_NOW")
+	if v == "" {
+		return time.Now
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		panic(err)
+	}
+	return func() time.Time { return t }
+}
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("..", "..", "testscripts"),
+		Setup:               setupScript,
+		RequireExplicitExec: true,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exits":          cmdExits,
+			"gitdaemon":      cmdGitDaemon,
+			"mkrepos":        cmdMkrepos,
+			"state":          cmdState,
+			"waitfile":       cmdWaitfile,
+			"readme-snippet": cmdReadmeSnippet,
+		},
+	})
+}
+
+const fixedTime = "2026-11-24T10:00:00Z"
+
+var (
+	goEnvOnce sync.Once
+	goEnv     []string
+)
+
+// setupScript gives every script its own HOME and a fixed git identity
+// and clock, and nothing from the machine's git configuration.
+func setupScript(env *testscript.Env) error {
+	home := filepath.Join(env.WorkDir, ".home")
+	if err := os.MkdirAll(home, 0o755); err != nil {
+		return err
+	}
+	gitconfig := "[user]\n\tname = A U Thor\n\temail = author@example.com\n" +
+		"[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n"
+	if err := os.WriteFile(filepath.Join(home, ".gitconfig"), []byte(gitconfig), 0o644); err != nil {
+		return err
+	}
+	repo, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		return err
+	}
+	for k, v := range map[string]string{
+		"HOME":                home,
+		"REPO":                repo,
+		"GIT_CONFIG_NOSYSTEM": "1",
+		"GIT_AUTHOR_NAME":     "A U Thor",
+		"GIT_AUTHOR_EMAIL":    "author@example.com",
+		"GIT_COMMITTER_NAME":  "C O Mitter",
+		"GIT_COMMITTER_EMAIL": "committer@example.com",
+		"GIT_AUTHOR_DATE":     "2026-11-24 10:00:00 +0000",
+		"GIT_COMMITTER_DATE":  "2026-11-24 10:00:00 +0000",
+		"GIT_STAGE_TEST_NOW":  fixedTime,
+		"TZ":                  "UTC",
+		"LC_ALL":              "C",
+	} {
+		env.Setenv(k, v)
+	}
+	if os.Getenv("GORACE") == "" {
+		env.Setenv("GORACE", "atexit_sleep_ms=0") // a race-enabled binary otherwise sleeps 1s at exit
+	}
+	// install.sh runs `go build`: give it this toolchain's caches.
+	goEnvOnce.Do(func() {
+		out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH", "GOFLAGS", "GOPROXY", "GOROOT").Output()
+		if err == nil {
+			vals := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+			for i, k := range []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOFLAGS", "GOPROXY", "GOROOT"} {
+				if i < len(vals) {
+					goEnv = append(goEnv, k, vals[i])
+				}
+			}
+		}
+	})
+	for i := 0; i+1 < len(goEnv); i += 2 {
+		env.Setenv(goEnv[i], goEnv[i+1])
+	}
+	return nil
+}
+
+// scriptGit runs git with the script's environment.
+func scriptGit(ts *testscript.TestScript, dir string, args ...string) string {
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	for _, k := range []string{"PATH", "HOME", "GIT_CONFIG_NOSYSTEM", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL",
+		"GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE", "TZ", "LC_ALL"} {
+		cmd.Env = append(cmd.Env, k+"="+ts.Getenv(k))
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		stderr := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		ts.Fatalf("git %s (in %s): %v\n%s", strings.Join(args, " "), dir, err, stderr)
+	}
+	return string(out)
+}
+
+// exits N PROG ARGS...: run PROG and require exit status N; its stdout
+// and stderr are left for the commands that follow, as after exec.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits N PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("run %s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}
+
+// mkrepos WORK REMOTE: a bare remote, and a work repository with one
+// commit on main, pushed, tracking origin/main.
+func cmdMkrepos(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: mkrepos WORK REMOTE")
+	}
+	work, remote := ts.MkAbs(args[0]), ts.MkAbs(args[1])
+	ts.Check(os.MkdirAll(remote, 0o755))
+	scriptGit(ts, remote, "init", "-q", "--bare")
+	ts.Check(os.MkdirAll(work, 0o755))
+	scriptGit(ts, work, "init", "-q", "-b", "main")
+	ts.Check(os.WriteFile(filepath.Join(work, "README.md"), []byte("hello\n"), 0o644))
+	scriptGit(ts, work, "add", "README.md")
+	scriptGit(ts, work, "commit", "-q", "-m", "initial")
+	scriptGit(ts, work, "remote", "add", "origin", remote)
+	scriptGit(ts, work, "push", "-q", "-u", "origin", "main")
+}
+
+// state PATH...: what a refusal must leave unchanged, printed to stdout
+// for cmp: for a repository its HEAD, refs and status; for a directory
+// its files and their hashes; for a file its hash; else "absent". Lock
+// files are left out: taking a lock is not a change.
+func cmdState(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! state")
+	}
+	w := ts.Stdout()
+	for _, a := range args {
+		p := ts.MkAbs(a)
+		fmt.Fprintf(w, "== %s\n", a)
+		fi, err := os.Lstat(p)
+		switch {
+		case err != nil:
+			fmt.Fprintln(w, "absent")
+		case isRepo(p):
+			head := strings.TrimSpace(scriptGit(ts, p, "rev-parse", "--symbolic-full-name", "HEAD"))
+			oid := strings.TrimSpace(scriptGit(ts, p, "rev-parse", "-q", "--verify", "HEAD^{commit}"))
+			fmt.Fprintf(w, "HEAD %s %s\n", head, oid)
+			fmt.Fprint(w, scriptGit(ts, p, "for-each-ref", "--format=%(objectname) %(refname)"))
+			if bare := strings.TrimSpace(scriptGit(ts, p, "rev-parse", "--is-bare-repository")); bare == "false" {
+				fmt.Fprint(w, scriptGit(ts, p, "status", "--porcelain", "--untracked-files=all"))
+			}
+		case fi.IsDir():
+			var lines []string
+			filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+				if err != nil || path == p {
+					return err
+				}
+				rel, _ := filepath.Rel(p, path)
+				switch {
+				case d.Name() == ".git" || d.Name() == ".staging_sync.locks":
+					lines = append(lines, rel+"/ (not listed)")
+					return filepath.SkipDir
+				case strings.HasSuffix(d.Name(), ".lock"):
+					return nil
+				case d.IsDir():
+					lines = append(lines, rel+"/")
+				default:
+					lines = append(lines, rel+" "+fileHash(p, path))
+				}
+				return nil
+			})
+			sort.Strings(lines)
+			fmt.Fprintln(w, strings.Join(lines, "\n"))
+		default:
+			fmt.Fprintln(w, fileHash(p, p))
+		}
+	}
+}
+
+func isRepo(p string) bool {
+	if _, err := os.Stat(filepath.Join(p, ".git")); err == nil {
+		return true
+	}
+	_, err1 := os.Stat(filepath.Join(p, "HEAD"))
+	_, err2 := os.Stat(filepath.Join(p, "objects"))
+	return err1 == nil && err2 == nil
+}
+
+func fileHash(root, path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "unreadable"
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:8])
+}
+
+// gitdaemon BASE: serve the repositories under BASE through a real
+// `git daemon` on 127.0.0.1 (pushes allowed), for the rest of the script.
+// $GITDAEMON is its URL prefix, e.g. git://127.0.0.1:40123/.
+func cmdGitDaemon(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: gitdaemon BASE")
+	}
+	base := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(base, 0o755))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cmd := exec.Command("git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
+		"--base-path="+base, "--listen=127.0.0.1", "--port="+strconv.Itoa(port), base)
+	cmd.Env = append(os.Environ(), "HOME="+ts.Getenv("HOME"), "GIT_CONFIG_NOSYSTEM=1")
+	logf, err := os.Create(ts.MkAbs("gitdaemon.log"))
+	ts.Check(err)
+	cmd.Stderr = logf
+	ts.Check(cmd.Start())
+	ts.Defer(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		logf.Close()
+	})
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("git daemon did not start on %s", addr)
+		}
+	}
+	ts.Setenv("GITDAEMON", "git://"+addr+"/")
+}
+
+// waitfile PATH: wait (up to a minute) until PATH exists.
+func cmdWaitfile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfile PATH")
+	}
+	p := ts.MkAbs(args[0])
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(p); err == nil {
+			return
+		}
+	}
+	ts.Fatalf("%s did not appear", args[0])
+}
+
+// readme-snippet NAME FILE: write the README's code block between
+// <!-- NAME:begin --> and <!-- NAME:end --> to FILE, as written.
+func cmdReadmeSnippet(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: readme-snippet NAME FILE")
+	}
+	data, err := os.ReadFile(filepath.Join(ts.Getenv("REPO"), "README.md"))
+	ts.Check(err)
+	begin, end := []byte("<!-- "+args[0]+":begin -->"), []byte("<!-- "+args[0]+":end -->")
+	i, j := bytes.Index(data, begin), bytes.Index(data, end)
+	if i < 0 || j < i {
+		ts.Fatalf("README.md has no %s snippet", args[0])
+	}
+	block := data[i+len(begin) : j]
+	start := bytes.Index(block, []byte("```sh\n"))
+	stop := bytes.LastIndex(block, []byte("```"))
+	if start < 0 || stop <= start {
+		ts.Fatalf("the %s snippet has no ```sh block", args[0])
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), block[start+len("```sh\n"):stop], 0o644))
+}

@@ -1,0 +1,59 @@
+package stage
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/git-stage/git-stage/gitcmd"
+)
+
+// App is what every command runs with: the git runner, where output goes,
+// and the clock.
+type App struct {
+	Git    *gitcmd.Runner
+	Stdout io.Writer // results
+	Stderr io.Writer // messages
+	Trace  io.Writer // -v: each step as it runs; nil when not verbose
+	Quiet  bool
+	// Progress lets git show its progress (stderr is a terminal, not -q).
+	Progress bool
+	Now      func() time.Time
+}
+
+// Settings are the global settings, resolved to absolute paths.
+type Settings struct {
+	Cwd         string
+	WorkRoot    string // "" when not set
+	StagingRoot string
+	ConfigPath  string // "" for <staging-root>/.staging_sync.json
+}
+
+// Config is the config file's path.
+func (s Settings) Config() string {
+	if s.ConfigPath != "" {
+		return s.ConfigPath
+	}
+	return filepath.Join(s.StagingRoot, ConfigFileName)
+}
+
+func (s Settings) store() *Store { return &Store{Path: s.Config()} }
+
+func (a *App) infof(format string, args ...any) {
+	if !a.Quiet {
+		fmt.Fprintf(a.Stderr, format+"\n", args...)
+	}
+}
+
+func (a *App) warnf(format string, args ...any) {
+	fmt.Fprintf(a.Stderr, "warning: "+format+"\n", args...)
+}
+
+// progressArg is the flag that lets git show its progress, or silences it.
+func (a *App) progressArg() string {
+	if a.Progress {
+		return "--progress"
+	}
+	return "--quiet"
+}

@@ -1,0 +1,482 @@
+package stage
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/git-stage/git-stage/gitcmd"
+)
+
+// CloneOptions are clone's arguments and flags.
+type CloneOptions struct {
+	Project        string  // relative to the work root, or absolute; "" for the repository at Cwd
+	AsName         *string // nil: derived from the project
+	Force          int     // 1: replace a copy with no unique work; 2: replace whatever it holds
+	Branch         string
+	AllowDirtyWork bool
+	Remote         string
+}
+
+// cloneJob is everything clone decided before changing anything.
+type cloneJob struct {
+	name     string
+	work     string
+	workRoot string
+	target   string // the staging copy's directory
+	tmp      string // where the copy is built before it is moved to target
+	aside    string // where a replaced copy waits until the new one is in place
+	config   string
+	replace  bool // something is at target and --force replaces it
+
+	remote   string
+	url      string
+	pushURLs []string
+	branch   string
+	commit   string
+	temp     string
+	workRefs []gitcmd.Ref // work's branches and remote-tracking refs
+
+	leftovers []string // temp branches of a replaced mapping still on the remote
+}
+
+// Clone makes a staging copy of a work repository. Every check runs first;
+// then the copy is built beside its final place from the work repository's
+// own objects, its temp branch is pushed, and only then is it moved into
+// place and recorded. A failure or interrupt at any point undoes all of it.
+func (a *App) Clone(ctx context.Context, s Settings, o CloneOptions) error {
+	j, err := a.prepareClone(ctx, s, o)
+	if err != nil {
+		return err
+	}
+	unlock, err := lockCopy(j.config, j.target, j.name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	// Another run may have made the copy while this one was checking.
+	if there, _ := exists(j.target); there != j.replace {
+		return refuse("run clone again", "staging directory %s changed while clone was checking", j.target)
+	}
+
+	if err := a.execute(ctx, j.steps(a)); err != nil {
+		hint := "nothing was changed: no staging directory, no temp branch, config untouched"
+		if undoIncomplete(err) {
+			hint = "the cleanup above did not finish; remove what it names by hand"
+		}
+		return wrap(err, hint, "clone of %s failed", j.work)
+	}
+	if j.aside != "" {
+		if err := os.RemoveAll(j.aside); err != nil {
+			a.warnf("could not delete the replaced copy at %s: %v", j.aside, err)
+		}
+	}
+	a.infof("staged %s (%s at %s) as %q", j.work, j.branch, short(j.commit), j.name)
+	a.infof("temp branch %s on %s; a plain `git push` in the copy goes there", j.temp, j.remote)
+	for _, l := range j.leftovers {
+		a.infof("note: temp branch %s of the replaced copy is still on %s; delete it with: git -C %s push %s --delete %s",
+			l, j.remote, gitcmd.Quote(j.work), j.remote, l)
+	}
+	fmt.Fprintln(a.Stdout, j.target)
+	return nil
+}
+
+func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cloneJob, error) {
+	j := &cloneJob{config: s.Config(), remote: o.Remote}
+	if j.remote == "" {
+		j.remote = "origin"
+	}
+	if err := checkRemoteName(j.remote); err != nil {
+		return nil, err
+	}
+	if o.Branch != "" {
+		if err := checkBranchName(o.Branch); err != nil {
+			return nil, err
+		}
+	}
+
+	// The work repository.
+	j.workRoot = s.WorkRoot
+	switch {
+	case o.Project == "":
+		out, err := a.Git.Output(ctx, s.Cwd, "rev-parse", "--show-cdup")
+		if err != nil {
+			return nil, refuse("run clone inside the repository to stage, or name it",
+				"%s is not inside a git work tree", s.Cwd)
+		}
+		j.work = filepath.Join(s.Cwd, strings.TrimSpace(string(out)))
+		if j.workRoot == "" {
+			j.workRoot = filepath.Dir(j.work)
+		}
+	case filepath.IsAbs(o.Project) || o.Project == "~" || strings.HasPrefix(o.Project, "~/"):
+		j.work = AbsPath(o.Project, s.Cwd)
+	default:
+		if j.workRoot == "" {
+			return nil, &Error{Usage: true,
+				Msg:  fmt.Sprintf("project %q is relative, and no work root is set", o.Project),
+				Hint: "pass --work-root DIR, or give the project's absolute path"}
+		}
+		j.work = AbsPath(o.Project, j.workRoot)
+	}
+	if err := a.checkTopLevel(ctx, j.work, "project"); err != nil {
+		return nil, err
+	}
+	if j.workRoot == "" {
+		j.workRoot = filepath.Dir(j.work)
+	}
+
+	// The staging name and directory.
+	name := defaultName(j.work, j.workRoot)
+	if o.AsName != nil {
+		name = *o.AsName
+	}
+	var err error
+	if j.name, err = CleanName(name); err != nil {
+		return nil, err
+	}
+	j.target = filepath.Join(s.StagingRoot, filepath.FromSlash(j.name))
+	cfg, err := s.store().Load()
+	if err != nil {
+		return nil, err
+	}
+	if err := j.checkPlace(cfg); err != nil {
+		return nil, err
+	}
+	if j.replace, err = exists(j.target); err != nil {
+		return nil, wrap(err, "", "inspect %s", j.target)
+	}
+	if j.replace && o.Force == 0 {
+		return nil, refuse("pick another name with --as-name, or replace it with --force",
+			"staging directory %s already exists", j.target)
+	}
+
+	// The work repository's state: branch, commit, cleanliness, remote.
+	st, err := a.Git.Status(ctx, j.work)
+	if err != nil {
+		return nil, wrap(err, "", "read the state of %s", j.work)
+	}
+	if st.Unborn() {
+		return nil, refuse("commit something first", "work repository %s has no commits", j.work)
+	}
+	j.branch, j.commit = st.Branch, st.OID
+	if o.Branch == "" && st.Detached {
+		return nil, refuse("check out a branch, or name one with --branch",
+			"HEAD of %s is detached", j.work)
+	}
+	if st.Dirty() {
+		if !o.AllowDirtyWork {
+			return nil, refuse("commit or stash them, or pass --allow-dirty-work (they are not carried into the copy)",
+				"work repository %s has uncommitted changes (%s)", j.work, changeList(st.Changes))
+		}
+		a.warnf("%s has uncommitted changes; they are not carried into the copy", j.work)
+	}
+	if j.url, j.pushURLs, err = a.remoteURLs(ctx, j.work, j.remote); err != nil {
+		return nil, err
+	}
+	if j.workRefs, err = a.Git.ForEachRef(ctx, j.work, "refs/heads/", "refs/remotes/"+j.remote+"/"); err != nil {
+		return nil, wrap(err, "", "read the branches of %s", j.work)
+	}
+	if o.Branch != "" {
+		j.branch = o.Branch
+		var ok bool
+		if j.commit, ok = gitcmd.Find(j.workRefs, "refs/heads/"+j.branch); !ok {
+			return nil, refuse("name a local branch of the work repository",
+				"branch %q does not exist in %s", j.branch, j.work)
+		}
+	}
+
+	// An existing directory is replaced only when nothing would be lost.
+	if j.replace {
+		if o.Force == 1 {
+			lost, err := a.lostWork(ctx, j.target, j.work)
+			if err != nil {
+				return nil, err
+			}
+			if lost != "" {
+				return nil, refuse("sync it back or save it first, or discard it with -ff (--force --force)",
+					"staging directory %s holds work that would be lost: %s", j.target, lost)
+			}
+		} else {
+			a.warnf("discarding %s (-ff)", j.target)
+		}
+		j.aside = filepath.Join(filepath.Dir(j.target), "."+filepath.Base(j.target)+".git-stage-old-"+randomSuffix())
+	}
+
+	// The remote, in one round trip: the base branch must be there, and the
+	// temp branch must not be.
+	old := cfg.Stagings[j.name]
+	temp := TempBranch(j.name, j.branch, a.Now())
+	patterns := []string{"refs/heads/" + j.branch, "refs/heads/" + temp + "*"}
+	if old != nil && old.TempBranch != "" {
+		patterns = append(patterns, "refs/heads/"+old.TempBranch)
+	}
+	remoteRefs, err := a.Git.LsRemote(ctx, j.work, j.remote, patterns...)
+	if err != nil {
+		return nil, wrap(err, "check the remote's URL, the network and your credentials",
+			"cannot reach remote %q (%s)", j.remote, j.url)
+	}
+	if _, ok := gitcmd.Find(remoteRefs, "refs/heads/"+j.branch); !ok {
+		return nil, refuse(fmt.Sprintf("push it first: git -C %s push -u %s %s", gitcmd.Quote(j.work), j.remote, j.branch),
+			"branch %q does not exist on remote %q", j.branch, j.remote)
+	}
+	j.temp = TempBranchFree(temp, func(t string) bool {
+		_, ok := gitcmd.Find(remoteRefs, "refs/heads/"+t)
+		return ok
+	})
+	if old != nil {
+		j.leftovers = append(j.leftovers, old.Leftovers...)
+		if _, ok := gitcmd.Find(remoteRefs, "refs/heads/"+old.TempBranch); ok && old.TempBranch != "" {
+			j.leftovers = append(j.leftovers, old.TempBranch)
+		}
+	}
+	j.tmp = filepath.Join(filepath.Dir(j.target), "."+filepath.Base(j.target)+".git-stage-new-"+randomSuffix())
+	return j, nil
+}
+
+// checkPlace refuses a staging directory that would overlap the work
+// repository, the config file, or another staging copy.
+func (j *cloneJob) checkPlace(cfg *Config) error {
+	if within(j.target, j.work) {
+		return refuse("keep staging copies outside the repository: git config --global stage.root ~/staging (or pass --staging-root)",
+			"staging directory %s would be inside the work repository %s", j.target, j.work)
+	}
+	if within(j.work, j.target) {
+		return refuse("pick another name with --as-name",
+			"the work repository %s is inside the staging directory %s", j.work, j.target)
+	}
+	if within(j.config, j.target) {
+		return refuse("pick another name with --as-name",
+			"the config file %s is inside the staging directory %s", j.config, j.target)
+	}
+	for name, m := range cfg.Stagings {
+		if name != j.name && (within(j.target, m.StagingPath) || within(m.StagingPath, j.target)) {
+			return refuse("pick another name with --as-name",
+				"staging directory %s would overlap staging copy %q at %s", j.target, name, m.StagingPath)
+		}
+	}
+	return nil
+}
+
+// defaultName is the project's path relative to the work root, or its
+// directory name when it is not under the work root.
+func defaultName(work, workRoot string) string {
+	if rel, err := filepath.Rel(physical(workRoot), physical(work)); err == nil &&
+		rel != "." && rel != ".." && !strings.HasPrefix(rel, "../") {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.Base(work)
+}
+
+// steps are clone's changes, in order.
+func (j *cloneJob) steps(a *App) []*step {
+	var steps []*step
+	parent := filepath.Dir(j.target)
+	if there, _ := exists(parent); !there {
+		var created []string
+		steps = append(steps, &step{
+			desc: "mkdir -p " + gitcmd.Quote(parent),
+			do: func(context.Context) (err error) {
+				created, err = mkdirTracked(parent)
+				return err
+			},
+			undo: &step{desc: "remove the directories made for " + gitcmd.Quote(parent), do: func(context.Context) error {
+				removeCreated(created)
+				return nil
+			}},
+		})
+	}
+
+	// The copy, from the work repository's objects (hard links where the
+	// file system allows): nothing is downloaded from the remote.
+	steps = append(steps, &step{
+		git: &gitcmd.Cmd{Dir: parent, Tee: a.Progress, Args: []string{
+			"clone", "--local", "--origin=" + j.remote, "--branch=" + j.branch, a.progressArg(),
+			// A plain `git push` in the copy goes to the temp branch,
+			// whatever push.default says: a configured push refspec wins.
+			"--config=remote." + j.remote + ".push=refs/heads/" + j.branch + ":refs/heads/" + j.temp,
+			// Where the copy's mapping lives, for commands run inside it.
+			"--config=stage.config=" + j.config,
+			"--config=stage.name=" + j.name,
+			"--", j.work, j.tmp,
+		}},
+		undo: removeAllStep(j.tmp),
+	})
+	steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "remote." + j.remote + ".url", j.url}}})
+	for _, u := range j.pushURLs {
+		steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "--add", "remote." + j.remote + ".pushurl", u}}})
+	}
+	steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"update-ref", "--stdin"}, Stdin: j.refUpdates()}})
+
+	// The temp branch; upstream of the copy's branch.
+	steps = append(steps, &step{
+		git: &gitcmd.Cmd{Dir: j.tmp, Tee: a.Progress, Args: pushArgs(a,
+			"--set-upstream", "--force-with-lease=refs/heads/"+j.temp+":", j.remote,
+			"refs/heads/"+j.branch+":refs/heads/"+j.temp)},
+		check:  checkPush,
+		finish: true,
+		undo:   deleteTempStep(j.work, j.remote, j.temp, j.commit),
+	})
+
+	if j.replace {
+		steps = append(steps, renameStep(j.target, j.aside))
+	}
+	steps = append(steps, renameStep(j.tmp, j.target))
+
+	m := &Mapping{
+		StagingPath: j.target,
+		WorkPath:    j.work,
+		WorkRoot:    j.workRoot,
+		Remote:      j.remote,
+		RemoteURL:   j.url,
+		BaseBranch:  j.branch,
+		BaseCommit:  j.commit,
+		TempBranch:  j.temp,
+		Created:     a.Now().UTC().Truncate(1e9),
+		Leftovers:   j.leftovers,
+	}
+	store := &Store{Path: j.config}
+	steps = append(steps, &step{
+		desc: fmt.Sprintf("record %q in %s", j.name, j.config),
+		do: func(ctx context.Context) error {
+			return store.Update(ctx, func(c *Config) error {
+				c.Stagings[j.name] = m
+				return nil
+			})
+		},
+	})
+	return steps
+}
+
+// refUpdates makes the copy's remote-tracking refs say what the work
+// repository knows of the remote, instead of naming the work repository's
+// local branches as `git clone` does, and verifies that the copy's branch
+// is the commit preflight saw.
+func (j *cloneJob) refUpdates() []byte {
+	prefix := "refs/remotes/" + j.remote + "/"
+	tracking := map[string]bool{}
+	for _, r := range j.workRefs {
+		if strings.HasPrefix(r.Name, prefix) {
+			tracking[r.Name] = true
+		}
+	}
+	var b strings.Builder
+	for _, r := range j.workRefs {
+		if name, ok := strings.CutPrefix(r.Name, "refs/heads/"); ok && !tracking[prefix+name] {
+			fmt.Fprintf(&b, "delete %s%s\n", prefix, name)
+		}
+	}
+	fmt.Fprintf(&b, "option no-deref\ndelete %sHEAD\n", prefix)
+	for _, r := range j.workRefs {
+		if strings.HasPrefix(r.Name, prefix) && r.Name != prefix+"HEAD" {
+			fmt.Fprintf(&b, "update %s %s\n", r.Name, r.OID)
+		}
+	}
+	fmt.Fprintf(&b, "verify refs/heads/%s %s\n", j.branch, j.commit)
+	return []byte(b.String())
+}
+
+// pushArgs builds a `git push --porcelain`, with progress on a terminal.
+// (--quiet would also silence the porcelain lines.)
+func pushArgs(a *App, args ...string) []string {
+	out := []string{"push", "--porcelain"}
+	if a.Progress {
+		out = append(out, "--progress")
+	}
+	return append(out, args...)
+}
+
+// checkPush turns refs the remote rejected into an error that says why.
+func checkPush(out []byte, err error) error {
+	var rejected []string
+	for _, r := range gitcmd.ParsePush(out) {
+		if r.Rejected() {
+			rejected = append(rejected, fmt.Sprintf("%s (%s)", r.To, r.Reason))
+		}
+	}
+	if len(rejected) > 0 {
+		return fmt.Errorf("the remote rejected %s", strings.Join(rejected, ", "))
+	}
+	return err
+}
+
+// deleteTempStep deletes a temp branch from the remote, but only while it
+// still points at oid: a branch someone has moved since is not ours to
+// delete. A branch that is already gone counts as deleted.
+func deleteTempStep(dir, remote, temp, oid string) *step {
+	s := &step{git: &gitcmd.Cmd{Dir: dir, Args: []string{
+		"push", "--porcelain", "--force-with-lease=refs/heads/" + temp + ":" + oid, remote, ":refs/heads/" + temp,
+	}}}
+	s.check = func(out []byte, err error) error {
+		if err == nil {
+			return nil
+		}
+		for _, r := range gitcmd.ParsePush(out) {
+			if r.Rejected() && r.Reason == "stale info" {
+				return nil
+			}
+		}
+		return err
+	}
+	return s
+}
+
+func removeAllStep(dir string) *step {
+	return &step{desc: "rm -rf " + gitcmd.Quote(dir), do: func(context.Context) error { return os.RemoveAll(dir) }}
+}
+
+// renameStep moves from to to; its undo moves it back, but only if the
+// move happened.
+func renameStep(from, to string) *step {
+	moved := false
+	return &step{
+		desc: "mv " + gitcmd.Quote(from) + " " + gitcmd.Quote(to),
+		do: func(context.Context) error {
+			if err := os.Rename(from, to); err != nil {
+				return err
+			}
+			moved = true
+			return nil
+		},
+		undo: &step{desc: "mv " + gitcmd.Quote(to) + " " + gitcmd.Quote(from), do: func(context.Context) error {
+			if !moved {
+				return nil
+			}
+			return os.Rename(to, from)
+		}},
+	}
+}
+
+func randomSuffix() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func short(oid string) string {
+	if len(oid) > 12 {
+		return oid[:12]
+	}
+	return oid
+}
+
+// changeList names the first few changed paths.
+func changeList(changes []gitcmd.Change) string {
+	var paths []string
+	for _, c := range changes {
+		if c.Kind != '!' {
+			paths = append(paths, c.Path)
+		}
+	}
+	return listSome(paths, 3)
+}
+
+func listSome(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
+}

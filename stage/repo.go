@@ -1,0 +1,107 @@
+package stage
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/git-stage/git-stage/gitcmd"
+)
+
+// checkTopLevel makes sure dir is the top level of a non-bare repository.
+// The common case costs no git process: the top level of a work tree holds
+// .git (a directory, or a file for worktrees and submodules). Only when it
+// does not is git asked, to say precisely what dir is.
+func (a *App) checkTopLevel(ctx context.Context, dir, what string) error {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return refuse("check the path", "%s %s does not exist", what, dir)
+	}
+	if !fi.IsDir() {
+		return refuse("check the path", "%s %s is not a directory", what, dir)
+	}
+	if ok, _ := exists(filepath.Join(dir, ".git")); ok {
+		return nil
+	}
+	// rev-parse prints "true" for a bare repository before --show-toplevel
+	// fails there, so its output is read even when it fails.
+	out, err := a.Git.Output(ctx, dir, "rev-parse", "--is-bare-repository", "--show-toplevel")
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	switch {
+	case lines[0] == "true":
+		return refuse("stage a repository that has a work tree", "%s %s is a bare repository", what, dir)
+	case err == nil && len(lines) > 1:
+		return refuse("name the top level: "+lines[1],
+			"%s %s is not the top level of its repository", what, dir)
+	}
+	return refuse("name the top directory of a git repository", "%s %s is not a git repository", what, dir)
+}
+
+// remoteURLs returns the URL and push URLs configured for remote in dir,
+// with one `git config` call. A relative local path is made absolute
+// against dir, so that it still works from the staging copy.
+func (a *App) remoteURLs(ctx context.Context, dir, remote string) (url string, push []string, err error) {
+	pattern := `^remote\.` + regexp.QuoteMeta(remote) + `\.(url|pushurl)$`
+	out, err := a.Git.Output(ctx, dir, "config", "-z", "--get-regexp", pattern)
+	if gitcmd.ExitCode(err) == 1 {
+		return "", nil, refuse("add it (git -C "+gitcmd.Quote(dir)+" remote add "+remote+" URL) or choose another with --remote",
+			"remote %q is not configured in %s", remote, dir)
+	}
+	if err != nil {
+		return "", nil, wrap(err, "", "read remote %q of %s", remote, dir)
+	}
+	for _, rec := range bytes.Split(out, []byte{0}) {
+		key, val, ok := strings.Cut(string(rec), "\n")
+		if !ok {
+			continue
+		}
+		val = absRemoteURL(val, dir)
+		if strings.HasSuffix(key, ".pushurl") {
+			push = append(push, val)
+		} else if url == "" {
+			url = val
+		}
+	}
+	if url == "" {
+		return "", nil, refuse("set it with git remote set-url", "remote %q of %s has no URL", remote, dir)
+	}
+	return url, push, nil
+}
+
+// absRemoteURL makes a relative local-path URL absolute against dir. Git
+// reads a path as local when it has no "://" and no ':' before the first
+// '/' (otherwise it is host:path).
+func absRemoteURL(url, dir string) string {
+	if strings.Contains(url, "://") || filepath.IsAbs(url) {
+		return url
+	}
+	if colon := strings.IndexByte(url, ':'); colon >= 0 {
+		slash := strings.IndexByte(url, '/')
+		if slash < 0 || slash > colon {
+			return url
+		}
+	}
+	return filepath.Join(dir, url)
+}
+
+// checkRemoteName refuses a remote name git would not accept, or one that
+// could be read as an option.
+func checkRemoteName(remote string) error {
+	if remote == "" || strings.HasPrefix(remote, "-") || CheckRefFormat("refs/remotes/"+remote+"/x") != nil {
+		return &Error{Msg: fmt.Sprintf("invalid remote name %q", remote), Hint: "name a remote of the work repository, such as origin", Usage: true}
+	}
+	return nil
+}
+
+// checkBranchName refuses a branch name git would not accept, or one that
+// could be read as an option.
+func checkBranchName(branch string) error {
+	if branch == "" || strings.HasPrefix(branch, "-") || CheckRefFormat("refs/heads/"+branch) != nil {
+		return &Error{Msg: fmt.Sprintf("invalid branch name %q", branch), Hint: "name a branch such as main", Usage: true}
+	}
+	return nil
+}

@@ -1,0 +1,140 @@
+package stage
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/git-stage/git-stage/gitcmd"
+)
+
+func TestAbsRemoteURL(t *testing.T) {
+	for url, want := range map[string]string{
+		"../remote.git":                 "/w/remote.git",
+		"remote.git":                    "/w/app/remote.git",
+		"./a:b/c":                       "/w/app/a:b/c",
+		"/abs/remote.git":               "/abs/remote.git",
+		"git@example.com:team/repo.git": "git@example.com:team/repo.git",
+		"host:repo":                     "host:repo",
+		"https://example.com/r.git":     "https://example.com/r.git",
+		"file:///srv/r.git":             "file:///srv/r.git",
+		"ssh://git@host/r.git":          "ssh://git@host/r.git",
+	} {
+		if got := absRemoteURL(url, "/w/app"); got != want {
+			t.Errorf("absRemoteURL(%q) = %q, want %q", url, got, want)
+		}
+	}
+}
+
+func TestWithinFollowsSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real")
+	os.MkdirAll(filepath.Join(real, "repo"), 0o755)
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		p, dir string
+		want   bool
+	}{
+		{filepath.Join(link, "repo", "not-yet", "deeper"), filepath.Join(real, "repo"), true},
+		{filepath.Join(real, "repo"), filepath.Join(link, "repo"), true},
+		{filepath.Join(real, "repository"), filepath.Join(real, "repo"), false},
+		{real, filepath.Join(real, "repo"), false},
+		{filepath.Join(dir, "elsewhere"), link, false},
+	} {
+		if got := within(tc.p, tc.dir); got != tc.want {
+			t.Errorf("within(%q, %q) = %v, want %v", tc.p, tc.dir, got, tc.want)
+		}
+	}
+}
+
+func TestDefaultName(t *testing.T) {
+	for _, tc := range []struct{ work, root, want string }{
+		{"/code/apps/backend", "/code", "apps/backend"},
+		{"/code/app", "/code/", "app"},
+		{"/elsewhere/app", "/code", "app"},
+		{"/code", "/code", "code"},
+	} {
+		if got := defaultName(tc.work, tc.root); got != tc.want {
+			t.Errorf("defaultName(%q, %q) = %q, want %q", tc.work, tc.root, got, tc.want)
+		}
+	}
+}
+
+// A copy being worked on is refused at once, with a clear message, and
+// free again when the first run lets go.
+func TestLockCopyBusy(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), ConfigFileName)
+	unlock, err := lockCopy(cfg, "/staging/app", "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = lockCopy(cfg, "/staging/app", "app")
+	if err == nil || err.Error() != `another git-stage is working on staging copy "app" (lock `+
+		filepath.Join(filepath.Dir(cfg), ".staging_sync.locks")+"/"+filepath.Base(lockName("/staging/app"))+")" {
+		t.Fatalf("second lock: %v", err)
+	}
+	other, err := lockCopy(cfg, "/staging/other", "other")
+	if err != nil {
+		t.Fatalf("another copy is not busy: %v", err)
+	}
+	other()
+	unlock()
+	again, err := lockCopy(cfg, "/staging/app", "app")
+	if err != nil {
+		t.Fatalf("after unlock: %v", err)
+	}
+	again()
+}
+
+// execute undoes, newest first, every step that started, including the
+// one that failed, and reports undo failures beside the cause.
+func TestExecuteUndoesInReverse(t *testing.T) {
+	var log []string
+	record := func(s string, err error) *step {
+		return &step{desc: s, do: func(context.Context) error { log = append(log, s); return err }}
+	}
+	a := &App{Git: &gitcmd.Runner{}, Stderr: io.Discard}
+	steps := []*step{
+		{desc: "one", do: func(context.Context) error { log = append(log, "one"); return nil }, undo: record("undo one", nil)},
+		{desc: "two", do: func(context.Context) error { log = append(log, "two"); return errors.New("boom") }, undo: record("undo two", errors.New("stuck"))},
+		{desc: "three", do: func(context.Context) error { log = append(log, "three"); return nil }, undo: record("undo three", nil)},
+	}
+	err := a.execute(context.Background(), steps)
+	if want := []string{"one", "two", "undo two", "undo one"}; !reflect.DeepEqual(log, want) {
+		t.Errorf("ran %v, want %v", log, want)
+	}
+	if err == nil || err.Error() != "boom; could not undo (undo two): stuck" || !undoIncomplete(err) {
+		t.Errorf("err = %v", err)
+	}
+
+	// Interrupted before a step: it does not start; what ran is undone.
+	log = nil
+	ctx, cancel := context.WithCancel(context.Background())
+	steps[0].do = func(context.Context) error { log = append(log, "one"); cancel(); return nil }
+	err = a.execute(ctx, steps)
+	if want := []string{"one", "undo one"}; !reflect.DeepEqual(log, want) || !errors.Is(err, errInterrupted) {
+		t.Errorf("interrupted: ran %v, err %v", log, err)
+	}
+}
+
+func TestErrorHints(t *testing.T) {
+	inner := refuse("do this", "inner failed")
+	outer := wrap(inner, "", "outer")
+	if HintOf(outer) != "do this" || outer.Error() != "outer: inner failed" {
+		t.Errorf("hint %q, msg %q", HintOf(outer), outer.Error())
+	}
+	if HintOf(errors.New("plain")) != "" || IsUsage(outer) || !IsUsage(&Error{Usage: true}) {
+		t.Errorf("HintOf/IsUsage wrong")
+	}
+	if !strings.Contains(checkBranchName("-x").Error(), `"-x"`) || checkRemoteName("origin") != nil {
+		t.Errorf("name checks wrong")
+	}
+}

@@ -292,6 +292,7 @@ func (j *cloneJob) steps(a *App) []*step {
 
 	// The copy, from the work repository's objects (hard links where the
 	// file system allows): nothing is downloaded from the remote.
+	steps = append(steps, a.waitForGCStep(j.work))
 	steps = append(steps, &step{
 		git: &gitcmd.Cmd{Dir: parent, Tee: a.Progress, Args: []string{
 			"clone", "--local", "--origin=" + j.remote, "--branch=" + j.branch, a.progressArg(),

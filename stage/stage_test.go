@@ -7,8 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/git-stage/git-stage/gitcmd"
 )
@@ -136,5 +138,50 @@ func TestErrorHints(t *testing.T) {
 	}
 	if !strings.Contains(checkBranchName("-x").Error(), `"-x"`) || checkRemoteName("origin") != nil {
 		t.Errorf("name checks wrong")
+	}
+}
+
+func TestGCRunning(t *testing.T) {
+	dir := t.TempDir()
+	pidFile := filepath.Join(dir, "gc.pid")
+	host, _ := os.Hostname()
+	write := func(content string) {
+		if err := os.WriteFile(pidFile, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if gcRunning(pidFile) {
+		t.Error("no gc.pid, but a gc is running")
+	}
+	write(strconv.Itoa(os.Getpid()) + " " + host)
+	if !gcRunning(pidFile) {
+		t.Error("a live pid on this host is not a running gc")
+	}
+	old := time.Now().Add(-13 * time.Hour)
+	os.Chtimes(pidFile, old, old)
+	if gcRunning(pidFile) {
+		t.Error("a gc.pid older than 12 hours counts")
+	}
+	for _, content := range []string{strconv.Itoa(os.Getpid()) + " elsewhere", "x " + host, "-1 " + host, ""} {
+		write(content)
+		if gcRunning(pidFile) {
+			t.Errorf("gc.pid %q counts as running", content)
+		}
+	}
+}
+
+func TestCommonGitDir(t *testing.T) {
+	dir := t.TempDir()
+	main := filepath.Join(dir, "main")
+	os.MkdirAll(filepath.Join(main, ".git", "worktrees", "wt"), 0o755)
+	if got := commonGitDir(main); got != filepath.Join(main, ".git") {
+		t.Errorf("plain repository: %s", got)
+	}
+	wt := filepath.Join(dir, "wt")
+	os.MkdirAll(wt, 0o755)
+	os.WriteFile(filepath.Join(wt, ".git"), []byte("gitdir: "+filepath.Join(main, ".git", "worktrees", "wt")+"\n"), 0o644)
+	os.WriteFile(filepath.Join(main, ".git", "worktrees", "wt", "commondir"), []byte("../..\n"), 0o644)
+	if got := commonGitDir(wt); got != filepath.Join(main, ".git") {
+		t.Errorf("linked worktree: %s", got)
 	}
 }

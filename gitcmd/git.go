@@ -176,6 +176,15 @@ func ExitCode(err error) int {
 	return -1
 }
 
+// StderrOf returns the stderr of a git failure in err, or "".
+func StderrOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Stderr
+	}
+	return ""
+}
+
 // Subcommand is the first argument that is not a global option.
 func Subcommand(args []string) string {
 	for i := 0; i < len(args); i++ {

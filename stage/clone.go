@@ -223,7 +223,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 		return nil, refuse(fmt.Sprintf("push it first: git -C %s push -u %s %s", gitcmd.Quote(j.work), j.remote, j.branch),
 			"branch %q does not exist on remote %q", j.branch, j.remote)
 	}
-	j.temp = TempBranchFree(temp, func(t string) bool {
+	j.temp = FreeName(temp, func(t string) bool {
 		_, ok := gitcmd.Find(remoteRefs, "refs/heads/"+t)
 		return ok
 	})
@@ -319,7 +319,10 @@ func (j *cloneJob) steps(a *App) []*step {
 			"refs/heads/"+j.branch+":refs/heads/"+j.temp)},
 		check:  checkPush,
 		finish: true,
-		undo:   deleteTempStep(j.work, j.remote, j.temp, j.commit),
+		undo: &step{desc: fmt.Sprintf("delete temp branch %s from %s", j.temp, j.remote), do: func(ctx context.Context) error {
+			_, err := a.deleteTemp(ctx, j.work, j.remote, j.temp, j.commit)
+			return err
+		}},
 	})
 
 	if j.replace {
@@ -391,12 +394,20 @@ func pushArgs(a *App, args ...string) []string {
 }
 
 // checkPush turns refs the remote rejected into an error that says why.
-func checkPush(out []byte, err error) error {
-	var rejected []string
+// In an atomic push, refs refused only because another was are named
+// only when no ref has a reason of its own.
+func checkPush(_ context.Context, out []byte, err error) error {
+	var rejected, collateral []string
 	for _, r := range gitcmd.ParsePush(out) {
-		if r.Rejected() {
+		switch {
+		case r.Rejected() && r.Reason == "atomic push failed":
+			collateral = append(collateral, fmt.Sprintf("%s (%s)", r.To, r.Reason))
+		case r.Rejected():
 			rejected = append(rejected, fmt.Sprintf("%s (%s)", r.To, r.Reason))
 		}
+	}
+	if len(rejected) == 0 {
+		rejected = collateral
 	}
 	if len(rejected) > 0 {
 		return fmt.Errorf("the remote rejected %s", strings.Join(rejected, ", "))
@@ -404,25 +415,23 @@ func checkPush(out []byte, err error) error {
 	return err
 }
 
-// deleteTempStep deletes a temp branch from the remote, but only while it
+// deleteTemp deletes a temp branch from the remote, but only while it
 // still points at oid: a branch someone has moved since is not ours to
-// delete. A branch that is already gone counts as deleted.
-func deleteTempStep(dir, remote, temp, oid string) *step {
-	s := &step{git: &gitcmd.Cmd{Dir: dir, Args: []string{
+// delete. It reports whether the branch is gone; a lease that no longer
+// holds (the branch moved, or was never pushed) is no error, but not gone.
+func (a *App) deleteTemp(ctx context.Context, dir, remote, temp, oid string) (gone bool, err error) {
+	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: dir, Args: []string{
 		"push", "--porcelain", "--force-with-lease=refs/heads/" + temp + ":" + oid, remote, ":refs/heads/" + temp,
-	}}}
-	s.check = func(out []byte, err error) error {
-		if err == nil {
-			return nil
-		}
-		for _, r := range gitcmd.ParsePush(out) {
-			if r.Rejected() && r.Reason == "stale info" {
-				return nil
-			}
-		}
-		return err
+	}})
+	if err == nil {
+		return true, nil
 	}
-	return s
+	for _, r := range gitcmd.ParsePush(out) {
+		if r.Rejected() && r.Reason == "stale info" {
+			return false, nil
+		}
+	}
+	return false, checkPush(ctx, out, err)
 }
 
 func removeAllStep(dir string) *step {

@@ -52,12 +52,12 @@ func TempBranch(name, base string, now time.Time) string {
 	return TempPrefix + sanitizeRef(name) + "-" + sanitizeRef(base) + "-" + now.UTC().Format("20060102150405")
 }
 
-// TempBranchFree returns the first of temp, temp-2, temp-3... that is not
-// in taken.
-func TempBranchFree(temp string, taken func(string) bool) string {
-	candidate := temp
+// FreeName returns the first of name, name-2, name-3... that is not
+// taken: temp branches and backup refs never reuse a name.
+func FreeName(name string, taken func(string) bool) string {
+	candidate := name
 	for n := 2; taken(candidate); n++ {
-		candidate = temp + "-" + strconv.Itoa(n)
+		candidate = name + "-" + strconv.Itoa(n)
 	}
 	return candidate
 }

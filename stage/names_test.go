@@ -59,12 +59,12 @@ func TestTempBranchLongNameStaysShort(t *testing.T) {
 	}
 }
 
-func TestTempBranchFree(t *testing.T) {
+func TestFreeName(t *testing.T) {
 	taken := map[string]bool{"t": true, "t-2": true}
-	if got := TempBranchFree("t", func(s string) bool { return taken[s] }); got != "t-3" {
+	if got := FreeName("t", func(s string) bool { return taken[s] }); got != "t-3" {
 		t.Errorf("got %q, want t-3", got)
 	}
-	if got := TempBranchFree("u", func(s string) bool { return taken[s] }); got != "u" {
+	if got := FreeName("u", func(s string) bool { return taken[s] }); got != "u" {
 		t.Errorf("got %q, want u", got)
 	}
 }

@@ -18,8 +18,9 @@ type step struct {
 	// git is the command to run, or nil for a step done in Go.
 	git *gitcmd.Cmd
 	// check, when set, decides the step's outcome from git's stdout and
-	// error (a push reports its rejected refs on stdout).
-	check func(stdout []byte, err error) error
+	// error (a push reports its rejected refs on stdout); it may finish the
+	// job another way.
+	check func(ctx context.Context, stdout []byte, err error) error
 	// desc says what a Go step does; do does it.
 	desc string
 	do   func(ctx context.Context) error
@@ -28,6 +29,10 @@ type step struct {
 	// cleanupTimeout), so that its undo sees what it did and is not raced
 	// by it.
 	finish bool
+	// records marks bookkeeping of what the steps before it did: it runs
+	// even after an interrupt, once they all succeeded, so that a push
+	// that finished is not left unrecorded.
+	records bool
 	// undo reverses the step. It is armed before the step starts, because
 	// a git command that was interrupted may still have taken effect, so it
 	// must tolerate a step that did nothing.
@@ -50,7 +55,7 @@ const cleanupTimeout = 2 * time.Minute
 func (a *App) execute(ctx context.Context, steps []*step) error {
 	var undos []*step
 	for _, s := range steps {
-		if err := interrupted(ctx); err != nil {
+		if err := interrupted(ctx); err != nil && !s.records {
 			return &runError{err: err, undo: a.rollback(undos)}
 		}
 		if s.undo != nil {
@@ -108,7 +113,7 @@ func interrupted(ctx context.Context) error {
 }
 
 func (a *App) runStep(ctx context.Context, s *step) error {
-	if s.finish {
+	if s.finish || s.records {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 		defer cancel()
@@ -121,7 +126,7 @@ func (a *App) runStep(ctx context.Context, s *step) error {
 	}
 	out, err := a.Git.Run(ctx, *s.git)
 	if s.check != nil {
-		err = s.check(out, err)
+		err = s.check(ctx, out, err)
 	}
 	return err
 }

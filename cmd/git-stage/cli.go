@@ -27,8 +27,9 @@ type cli struct {
 
 	Version kong.VersionFlag `help:"Print the version and exit."`
 
-	Clone cloneCmd `cmd:"" help:"Make a staging copy of a repository."`
-	List  listCmd  `cmd:"" help:"Show the recorded staging copies."`
+	Clone    cloneCmd    `cmd:"" help:"Make a staging copy of a repository."`
+	SyncBack syncBackCmd `cmd:"" name:"sync-back" help:"Bring a staging copy's commits home through the remote."`
+	List     listCmd     `cmd:"" help:"Show the recorded staging copies."`
 }
 
 type cloneCmd struct {
@@ -48,6 +49,32 @@ func (c *cloneCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) er
 		Branch:         c.Branch,
 		AllowDirtyWork: c.AllowDirtyWork,
 		Remote:         c.Remote,
+	})
+}
+
+type syncBackCmd struct {
+	Name            string `arg:"" optional:"" help:"Staging copy, by its staging name (default: the copy you are in)."`
+	WorkName        string `name:"work-name" placeholder:"PROJECT" help:"Update this work repository instead of the recorded one: relative to the work root, or absolute."`
+	Branch          string `placeholder:"BRANCH" help:"Branch to update, in the work repository and on the remote (default: the one the copy was made from)."`
+	TempBranch      string `name:"temp-branch" placeholder:"BRANCH" help:"Temporary remote branch to push through (default: the copy's)."`
+	Remote          string `placeholder:"NAME" help:"Remote to sync through (default: the copy's)."`
+	AutoCheckout    bool   `name:"auto-checkout" help:"Switch the work repository to the branch if it is on another one (only when it is clean)."`
+	Force           bool   `short:"f" help:"Move the branch to the staging HEAD even when that is not a fast-forward; the old tips are saved under refs/staging-sync/backup/ and the push is leased."`
+	AllowDirtyStage bool   `name:"allow-dirty-stage" help:"Sync even though the copy has uncommitted changes (they are not synced)."`
+	AllowDirtyWork  bool   `name:"allow-dirty-work" help:"Update the work repository even though it has uncommitted changes (they are kept)."`
+}
+
+func (c *syncBackCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) error {
+	return app.SyncBack(ctx, s, stage.SyncBackOptions{
+		Name:            c.Name,
+		WorkName:        c.WorkName,
+		Branch:          c.Branch,
+		TempBranch:      c.TempBranch,
+		Remote:          c.Remote,
+		AutoCheckout:    c.AutoCheckout,
+		Force:           c.Force,
+		AllowDirtyStage: c.AllowDirtyStage,
+		AllowDirtyWork:  c.AllowDirtyWork,
 	})
 }
 

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// sigEnv is a git environment of the test's own: its HOME, a fixed
+// identity, no system config.
+func sigEnv(home string) []string {
+	env := []string{"HOME=" + home, "GIT_CONFIG_NOSYSTEM=1", "PATH=" + os.Getenv("PATH"),
+		"GIT_AUTHOR_NAME=A", "GIT_AUTHOR_EMAIL=a@example.com", "GIT_COMMITTER_NAME=C", "GIT_COMMITTER_EMAIL=c@example.com"}
+	if v := os.Getenv("GORACE"); v != "" {
+		env = append(env, "GORACE="+v)
+	}
+	return env
+}
+
+func runIn(t *testing.T, env []string, dir string, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+	return string(out)
+}
+
+// slowHook makes the remote's pre-receive mark its start in marker and
+// then take two seconds, for updates of refs starting with prefix.
+func slowHook(t *testing.T, remote, prefix, marker string) {
+	t.Helper()
+	hook := "#!/bin/sh\nwhile read old new ref; do\n  case \"$ref\" in " + prefix + "*) touch '" + marker + "'; sleep 2;; esac\ndone\n"
+	if err := os.WriteFile(filepath.Join(remote, "hooks", "pre-receive"), []byte(hook), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// terminate starts git-stage, sends it SIGTERM once marker appears, and
+// returns its exit status and stderr.
+func terminate(t *testing.T, env []string, dir, marker string, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command("git-stage", args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if _, err := os.Stat(marker); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the hook never started; stderr:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	return cmd.ProcessState.ExitCode(), stderr.String()
+}
+
+// SIGTERM (a closed terminal, a stopped service, a killed agent) during the
+// push of the temp branch undoes clone and sync-back like Ctrl-C does:
+// no temp branch is left, no partial copy, nothing moved.
+func TestSIGTERMLeavesNoTempBranch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for slow hooks")
+	}
+	t.Parallel()
+	root := t.TempDir()
+	home := filepath.Join(root, "home")
+	os.MkdirAll(home, 0o755)
+	env := sigEnv(home)
+	remote := filepath.Join(root, "remote.git")
+	work := filepath.Join(root, "code", "app")
+	staging := filepath.Join(root, "staging")
+	os.MkdirAll(work, 0o755)
+	os.MkdirAll(staging, 0o755)
+	runIn(t, env, root, "git", "init", "-q", "--bare", remote)
+	runIn(t, env, work, "git", "init", "-q", "-b", "main")
+	runIn(t, env, work, "git", "commit", "-q", "--allow-empty", "-m", "initial")
+	runIn(t, env, work, "git", "remote", "add", "origin", remote)
+	runIn(t, env, work, "git", "push", "-q", "-u", "origin", "main")
+	refs := func() string {
+		return runIn(t, env, remote, "git", "for-each-ref", "--format=%(refname) %(objectname)")
+	}
+	before := refs()
+
+	// clone.
+	marker := filepath.Join(root, "in-clone-push")
+	slowHook(t, remote, "refs/heads/staging-sync/", marker)
+	code, stderr := terminate(t, env, staging, marker, "--work-root", filepath.Join(root, "code"), "clone", "app")
+	if code != 1 || !strings.Contains(stderr, "git-stage: clone of "+work+" failed: interrupted") {
+		t.Errorf("clone: exit %d, stderr:\n%s", code, stderr)
+	}
+	if got := refs(); got != before {
+		t.Errorf("clone left remote refs:\n%s", got)
+	}
+	if entries, _ := os.ReadDir(staging); len(entries) != 1 || entries[0].Name() != ".staging_sync.locks" {
+		t.Errorf("clone left files in the staging root: %v", entries)
+	}
+
+	// sync-back.
+	os.Remove(filepath.Join(remote, "hooks", "pre-receive"))
+	runIn(t, env, staging, "git-stage", "-q", "--work-root", filepath.Join(root, "code"), "clone", "app")
+	runIn(t, env, filepath.Join(staging, "app"), "git", "commit", "-q", "--allow-empty", "-m", "staged")
+	runIn(t, env, work, "git", "fetch", "-q")
+	workBefore := runIn(t, env, work, "git", "rev-parse", "main")
+	marker = filepath.Join(root, "in-sync-push")
+	slowHook(t, remote, "refs/heads/staging-sync/", marker)
+	code, stderr = terminate(t, env, staging, marker, "sync-back", "app")
+	if code != 1 || !strings.Contains(stderr, `git-stage: sync-back of "app" failed: interrupted`) {
+		t.Errorf("sync-back: exit %d, stderr:\n%s", code, stderr)
+	}
+	if got := refs(); got != before {
+		t.Errorf("sync-back left remote refs:\n%s", got)
+	}
+	if got := runIn(t, env, work, "git", "rev-parse", "main"); got != workBefore {
+		t.Errorf("sync-back moved the work branch: %s -> %s", workBefore, got)
+	}
+}

@@ -1,0 +1,80 @@
+package stage
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+)
+
+// located is a staging copy's mapping, and where it was found.
+type located struct {
+	name   string
+	config string
+	m      *Mapping
+}
+
+func (l *located) store() *Store { return &Store{Path: l.config} }
+
+const listHint = "`git staging list` shows the staging copies; pass --staging-root or --config-path if they live elsewhere"
+
+// locate finds the mapping of the staging copy called name, or, when name
+// is empty, of the copy the current directory is in. A copy knows its
+// mapping: clone wrote stage.config and stage.name into its git config.
+func (a *App) locate(ctx context.Context, s Settings, name string) (*located, error) {
+	l := &located{config: s.Config()}
+	if name != "" {
+		var err error
+		if l.name, err = CleanName(name); err != nil {
+			return nil, err
+		}
+	} else if err := a.locateHere(ctx, s, l); err != nil {
+		return nil, err
+	}
+	cfg, err := l.store().Load()
+	if err != nil {
+		return nil, err
+	}
+	if l.m = cfg.Stagings[l.name]; l.m == nil {
+		return nil, refuse(listHint, "no staging copy %q is recorded in %s", l.name, l.config)
+	}
+	return l, nil
+}
+
+// locateHere fills in the name, and the config unless one was given, of
+// the copy containing the current directory.
+func (a *App) locateHere(ctx context.Context, s Settings, l *located) error {
+	out, err := a.Git.Output(ctx, s.Cwd, "config", "--local", "-z", "--get-regexp", `^stage\.(config|name)$`)
+	if err == nil {
+		keys := map[string]string{}
+		for _, rec := range bytes.Split(out, []byte{0}) {
+			if k, v, ok := strings.Cut(string(rec), "\n"); ok {
+				keys[k] = v
+			}
+		}
+		if keys["stage.name"] != "" && keys["stage.config"] != "" {
+			l.name = keys["stage.name"]
+			if s.ConfigPath == "" {
+				l.config = keys["stage.config"]
+			}
+			return nil
+		}
+	}
+	// Not marked: look the copy up by its path.
+	cdup, err := a.Git.Output(ctx, s.Cwd, "rev-parse", "--show-cdup")
+	if err != nil {
+		return refuse("run it inside a staging copy, or name the copy; "+listHint, "%s is not inside a staging copy", s.Cwd)
+	}
+	top := filepath.Join(s.Cwd, strings.TrimSpace(string(cdup)))
+	cfg, err := l.store().Load()
+	if err != nil {
+		return err
+	}
+	for name, m := range cfg.Stagings {
+		if within(top, m.StagingPath) && within(m.StagingPath, top) {
+			l.name = name
+			return nil
+		}
+	}
+	return refuse("name the copy; "+listHint, "the repository at %s is not a staging copy recorded in %s", top, l.config)
+}

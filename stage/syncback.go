@@ -1,0 +1,430 @@
+package stage
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/git-stage/git-stage/gitcmd"
+)
+
+// SyncBackOptions are sync-back's arguments and flags.
+type SyncBackOptions struct {
+	Name            string // "" for the staging copy containing Cwd
+	WorkName        string // another work repository: relative to the work root, or absolute
+	Branch          string // "" for the recorded base branch
+	TempBranch      string // "" for the copy's temp branch
+	Remote          string // "" for the recorded remote
+	AutoCheckout    bool
+	Force           bool
+	AllowDirtyStage bool
+	AllowDirtyWork  bool
+}
+
+// Sync modes, as the config records them.
+const (
+	modeFastForward = "fast-forward"
+	modeForce       = "force"
+)
+
+// syncJob is everything sync-back decided before changing anything.
+type syncJob struct {
+	*located
+	staging, work            string
+	remote, branch, temp     string
+	head                     string // the staging HEAD: what is synced
+	workTip                  string // the work branch before the sync
+	remoteTip                string // the remote's branch, fetched now
+	tempAt                   string // the temp branch on the remote as far as we know; "" when absent
+	switchTo                 bool   // the work repository switches to branch first
+	mode                     string // modeFastForward, modeForce, or "" when there is nothing to sync
+	nothingReason            string
+	workRefs                 []gitcmd.Ref // the branch, its tracking refs, and the backups
+	backups                  []gitcmd.Ref
+	workMoved                bool // the work branch was moved (the final push may still fail)
+	behindWork, behindRemote int
+}
+
+// SyncBack brings the staging copy's commits home through the remote: it
+// pushes the staging HEAD to the temp branch, fast-forwards the work
+// branch to it, and pushes that branch while deleting the temp branch, in
+// one atomic push. Every check runs first. Once the temp branch is pushed,
+// it is deleted on every way out: success, failure, Ctrl-C, SIGTERM.
+func (a *App) SyncBack(ctx context.Context, s Settings, o SyncBackOptions) error {
+	l, err := a.locate(ctx, s, o.Name)
+	if err != nil {
+		return err
+	}
+	unlock, err := lockCopy(l.config, l.m.StagingPath, l.name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	j, err := a.prepareSync(ctx, s, o, l)
+	if err != nil {
+		return err
+	}
+
+	if err := a.execute(ctx, j.steps(a)); err != nil {
+		return wrap(err, j.failureHint(err), "sync-back of %q failed", j.name)
+	}
+	if ctx.Err() != nil && j.mode != "" {
+		a.warnf("interrupted while the final push was under way; it went through, so the sync is complete")
+	}
+	switch {
+	case j.mode == "":
+		a.infof("nothing to sync: %s", j.nothingReason)
+	default:
+		forced := ""
+		if j.mode == modeForce {
+			forced = " (forced)"
+		}
+		a.infof("synced %q%s: %s %s..%s in %s and on %s", j.name, forced, j.branch, short(j.workTip), short(j.head), j.work, j.remote)
+	}
+	return nil
+}
+
+func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l *located) (*syncJob, error) {
+	m := l.m
+	j := &syncJob{located: l, staging: m.StagingPath, work: m.WorkPath, remote: m.Remote, branch: m.BaseBranch, temp: m.TempBranch}
+	if o.WorkName != "" {
+		root := s.WorkRoot
+		if root == "" {
+			root = m.WorkRoot
+		}
+		j.work = AbsPath(o.WorkName, root)
+	}
+	if o.Remote != "" {
+		j.remote = o.Remote
+	}
+	if o.Branch != "" {
+		j.branch = o.Branch
+	}
+	if o.TempBranch != "" {
+		j.temp = o.TempBranch
+	}
+	if err := checkRemoteName(j.remote); err != nil {
+		return nil, err
+	}
+	if err := checkBranchName(j.branch); err != nil {
+		return nil, err
+	}
+	if err := checkBranchName(j.temp); err != nil {
+		return nil, err
+	}
+	if j.temp == j.branch {
+		return nil, &Error{Usage: true, Msg: fmt.Sprintf("the temp branch and the branch to update are both %q", j.branch),
+			Hint: "the temp branch is deleted at the end; name another with --temp-branch"}
+	}
+	if err := a.checkTopLevel(ctx, j.staging, "staging copy"); err != nil {
+		return nil, err
+	}
+	if err := a.checkTopLevel(ctx, j.work, "work repository"); err != nil {
+		return nil, err
+	}
+
+	// Both repositories, before anything else touches them.
+	sst, err := a.Git.Status(ctx, j.staging)
+	if err != nil {
+		return nil, wrap(err, "", "read the state of %s", j.staging)
+	}
+	if sst.Unborn() {
+		return nil, refuse("commit something in the copy first", "staging copy %s has no commits", j.staging)
+	}
+	if sst.Dirty() {
+		if !o.AllowDirtyStage {
+			return nil, refuse("commit them in the copy, or pass --allow-dirty-stage (they are not synced)",
+				"staging copy %s has uncommitted changes (%s)", j.staging, changeList(sst.Changes))
+		}
+		a.warnf("%s has uncommitted changes; they are not synced", j.staging)
+	}
+	j.head = sst.OID
+	wst, err := a.Git.Status(ctx, j.work)
+	if err != nil {
+		return nil, wrap(err, "", "read the state of %s", j.work)
+	}
+	if wst.Dirty() && !o.AllowDirtyWork {
+		return nil, refuse("commit or stash them, or pass --allow-dirty-work (they are kept)",
+			"work repository %s has uncommitted changes (%s)", j.work, changeList(wst.Changes))
+	}
+	if wst.Detached || wst.Branch != j.branch {
+		on := "a detached HEAD"
+		if !wst.Detached {
+			on = strconv.Quote(wst.Branch)
+		}
+		if !o.AutoCheckout {
+			return nil, refuse(fmt.Sprintf("check out %s there, or pass --auto-checkout", j.branch),
+				"work repository %s is on %s, not %q", j.work, on, j.branch)
+		}
+		if wst.Dirty() {
+			return nil, refuse("commit or stash them; --auto-checkout switches only a clean work tree",
+				"cannot switch %s from %s to %q: it has uncommitted changes (%s)", j.work, on, j.branch, changeList(wst.Changes))
+		}
+		j.switchTo = true
+	}
+
+	// The remote's branch and temp branch, fetched now (one round trip), and
+	// the staging commits, fetched locally into the work repository.
+	_, err = a.Git.Run(ctx, gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: []string{
+		"fetch", "--prune", "--no-tags", a.progressArg(), j.remote,
+		"+refs/heads/" + j.branch + ":refs/remotes/" + j.remote + "/" + j.branch,
+		// A pattern, so that a temp branch already deleted is no error.
+		"+refs/heads/" + j.temp + "*:refs/remotes/" + j.remote + "/" + j.temp + "*",
+	}})
+	if err != nil {
+		return nil, wrap(err, "check that the branch is on the remote, and the remote's URL, the network and your credentials",
+			"cannot fetch %s from remote %q", j.branch, j.remote)
+	}
+	if _, err := a.Git.Output(ctx, j.work, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", j.staging, j.head); err != nil {
+		return nil, wrap(err, "", "fetch the staging commits into %s", j.work)
+	}
+	track := "refs/remotes/" + j.remote + "/"
+	refs, err := a.Git.ForEachRef(ctx, j.work, "refs/heads/"+j.branch, track+j.branch, track+j.temp, backupPrefix)
+	if err != nil {
+		return nil, wrap(err, "", "read the branches of %s", j.work)
+	}
+	var ok bool
+	if j.workTip, ok = gitcmd.Find(refs, "refs/heads/"+j.branch); !ok {
+		return nil, refuse("create it there, or choose the branch with --branch", "branch %q does not exist in %s", j.branch, j.work)
+	}
+	if j.remoteTip, ok = gitcmd.Find(refs, track+j.branch); !ok {
+		return nil, refuse("push it first", "branch %q does not exist on remote %q", j.branch, j.remote)
+	}
+	j.tempAt, _ = gitcmd.Find(refs, track+j.temp)
+	j.workRefs = refs
+	return j, a.decide(ctx, j, o.Force)
+}
+
+// backupPrefix is where --force saves the tips it moves.
+const backupPrefix = "refs/staging-sync/backup/"
+
+// backupRef names a backup of branch: <prefix><branch>-<stamp>, or with
+// -2, -3... when that is taken.
+func (j *syncJob) backupRef(branch, stamp string) string {
+	return FreeName(backupPrefix+branch+"-"+stamp, func(name string) bool {
+		_, taken := gitcmd.Find(j.workRefs, name)
+		return taken || slices.ContainsFunc(j.backups, func(r gitcmd.Ref) bool { return r.Name == name })
+	})
+}
+
+// decide picks the mode: fast-forward when the staging HEAD contains both
+// the work branch and the remote's branch; nothing to sync when it brings
+// nothing new; else a refusal, or with --force a reset.
+func (a *App) decide(ctx context.Context, j *syncJob, force bool) error {
+	if j.head == j.workTip && j.head == j.remoteTip {
+		j.nothingReason = fmt.Sprintf("%s in %s and on %s are already at the staging HEAD (%s)", j.branch, j.work, j.remote, short(j.head))
+		return nil
+	}
+	missing, err := a.count(ctx, j.work, j.workTip, j.remoteTip, "--not", j.head)
+	if err != nil {
+		return err
+	}
+	if missing == 0 {
+		j.mode = modeFastForward
+		return nil
+	}
+	fresh, err := a.count(ctx, j.work, j.head, "--not", j.workTip, j.remoteTip)
+	if err != nil {
+		return err
+	}
+	if fresh == 0 && !force {
+		j.nothingReason = fmt.Sprintf("every commit of the staging HEAD (%s) is already in %s of %s or on %s", short(j.head), j.branch, j.work, j.remote)
+		return nil
+	}
+	if j.behindWork, err = a.count(ctx, j.work, j.workTip, "--not", j.head); err != nil {
+		return err
+	}
+	if j.behindRemote, err = a.count(ctx, j.work, j.remoteTip, "--not", j.head); err != nil {
+		return err
+	}
+	if !force {
+		var lacks []string
+		if j.behindWork > 0 {
+			lacks = append(lacks, fmt.Sprintf("%d commit(s) of %s in %s", j.behindWork, j.branch, j.work))
+		}
+		if j.behindRemote > 0 {
+			lacks = append(lacks, fmt.Sprintf("%d of %s/%s", j.behindRemote, j.remote, j.branch))
+		}
+		return refuse(fmt.Sprintf("bring them into the copy first (in it: git fetch %s && git rebase %s/%s), or pass --force to move %s to the staging HEAD (old tips are saved under refs/staging-sync/backup/)",
+			j.remote, j.remote, j.branch, j.branch),
+			"cannot fast-forward %s to the staging HEAD (%s, %d new commit(s)): it lacks %s",
+			j.branch, short(j.head), fresh, strings.Join(lacks, " and "))
+	}
+	j.mode = modeForce
+	stamp := a.Now().UTC().Format("20060102150405")
+	if j.behindWork > 0 {
+		j.backups = append(j.backups, gitcmd.Ref{Name: j.backupRef(j.branch, stamp), OID: j.workTip})
+	}
+	if j.behindRemote > 0 && j.remoteTip != j.workTip {
+		j.backups = append(j.backups, gitcmd.Ref{Name: j.backupRef(j.remote+"/"+j.branch, stamp), OID: j.remoteTip})
+	}
+	return nil
+}
+
+// count runs `git rev-list --count` on commit ids.
+func (a *App) count(ctx context.Context, dir string, revs ...string) (int, error) {
+	out, err := a.Git.Output(ctx, dir, append([]string{"rev-list", "--count"}, revs...)...)
+	if err != nil {
+		return 0, wrap(err, "", "compare commits in %s", dir)
+	}
+	return strconv.Atoi(strings.TrimSpace(string(out)))
+}
+
+// steps are sync-back's changes, in order.
+func (j *syncJob) steps(a *App) []*step {
+	if j.mode == "" {
+		if j.tempAt == "" {
+			return nil
+		}
+		return []*step{j.deleteTempStep(a)} // nothing to sync, but still clean up
+	}
+	var steps []*step
+	ref := "refs/heads/" + j.branch
+	temp := "refs/heads/" + j.temp
+
+	// 1. The staging HEAD on the temp branch, re-created if it was deleted,
+	// but never over a value this run has not seen.
+	steps = append(steps, &step{
+		git: &gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: pushArgs(a,
+			"--force-with-lease="+temp+":"+j.tempAt, j.remote, j.head+":"+temp)},
+		check: func(ctx context.Context, out []byte, err error) error {
+			if err = checkPush(ctx, out, err); err == nil {
+				j.tempAt = j.head
+			}
+			return err
+		},
+		finish: true,
+		undo:   j.deleteTempStep(a),
+	})
+
+	// 2. The work branch, moved to the staging HEAD.
+	if j.switchTo {
+		steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.work, Args: []string{"switch", "--quiet", j.branch}}})
+	}
+	moved := func(_ context.Context, _ []byte, err error) error {
+		if err == nil {
+			j.workMoved = true
+		}
+		return err
+	}
+	if j.mode == modeForce {
+		if len(j.backups) > 0 {
+			var b strings.Builder
+			for _, r := range j.backups {
+				fmt.Fprintf(&b, "create %s %s\n", r.Name, r.OID)
+			}
+			steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.work, Args: []string{"update-ref", "--stdin"}, Stdin: []byte(b.String())},
+				check: func(_ context.Context, _ []byte, err error) error {
+					if err == nil {
+						for _, r := range j.backups {
+							fmt.Fprintf(a.Stderr, "saved %s (%s) as %s\n", strings.TrimPrefix(r.Name, backupPrefix), short(r.OID), r.Name)
+						}
+					}
+					return err
+				}})
+		}
+		if j.workTip != j.head {
+			// --keep: uncommitted changes are kept, and the reset refused
+			// if they touch a file the reset would change.
+			steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.work, Args: []string{"reset", "--quiet", "--keep", j.head}}, check: moved})
+		}
+	} else if j.workTip != j.head {
+		steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.work, Args: []string{"merge", "--quiet", "--ff-only", j.head}}, check: moved})
+	}
+
+	// 3. The branch onto the remote and the temp branch off it, at once.
+	leases := []string{"--force-with-lease=" + temp + ":" + j.head}
+	if j.mode == modeForce {
+		leases = append(leases, "--force-with-lease="+ref+":"+j.remoteTip)
+	}
+	steps = append(steps, &step{
+		git: &gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: pushArgs(a, append(append([]string{"--atomic"}, leases...),
+			j.remote, ref+":"+ref, ":"+temp)...)},
+		finish: true,
+		check: func(ctx context.Context, out []byte, err error) error {
+			if err != nil && strings.Contains(gitcmd.StderrOf(err), "does not support --atomic push") {
+				// An old server: the branch first, then the temp branch.
+				a.warnf("%s does not support atomic pushes; pushing %s, then deleting %s", j.remote, j.branch, j.temp)
+				out, err = a.Git.Run(ctx, gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: pushArgs(a, append(leases[1:], j.remote, ref+":"+ref)...)})
+				if err = checkPush(ctx, out, err); err != nil {
+					return err
+				}
+				return j.deleteTempStep(a).do(ctx)
+			}
+			if err = checkPush(ctx, out, err); err == nil {
+				j.tempAt = ""
+			}
+			return err
+		},
+	})
+
+	// 4. The record.
+	steps = append(steps, &step{
+		desc:    fmt.Sprintf("record the sync of %q in %s", j.name, j.config),
+		records: true,
+		do: func(ctx context.Context) error {
+			sync := &Sync{Time: a.Now().UTC().Truncate(1e9), Commit: j.head, Branch: j.branch, TempBranch: j.temp, Mode: j.mode}
+			return j.store().Update(ctx, func(c *Config) error {
+				m := c.Stagings[j.name]
+				if m == nil {
+					return refuse("clone the copy again to record it", "the mapping of %q was removed meanwhile", j.name)
+				}
+				m.LastSync = sync
+				m.Leftovers = slices.DeleteFunc(m.Leftovers, func(t string) bool { return t == j.temp })
+				return nil
+			})
+		},
+	})
+	return steps
+}
+
+// deleteTempStep deletes the temp branch from the remote, while it still
+// points where this run last knew it. One that cannot be deleted, or has
+// moved, is recorded in the config as a leftover and reported.
+func (j *syncJob) deleteTempStep(a *App) *step {
+	return &step{
+		desc: fmt.Sprintf("delete temp branch %s from %s", j.temp, j.remote),
+		do: func(ctx context.Context) error {
+			if j.tempAt == "" {
+				return nil
+			}
+			gone, err := a.deleteTemp(ctx, j.work, j.remote, j.temp, j.tempAt)
+			if gone {
+				j.tempAt = ""
+				return nil
+			}
+			if rerr := j.recordLeftover(ctx); rerr != nil {
+				return fmt.Errorf("temp branch %s is left on %s and could not be recorded: %w", j.temp, j.remote, rerr)
+			}
+			if err != nil {
+				return fmt.Errorf("temp branch %s is left on %s (recorded as leftover): %w", j.temp, j.remote, err)
+			}
+			a.warnf("temp branch %s changed on %s since git-stage pushed it; it is left there and recorded as leftover", j.temp, j.remote)
+			return nil
+		},
+	}
+}
+
+func (j *syncJob) recordLeftover(ctx context.Context) error {
+	return j.store().Update(ctx, func(c *Config) error {
+		if m := c.Stagings[j.name]; m != nil && !slices.Contains(m.Leftovers, j.temp) {
+			m.Leftovers = append(m.Leftovers, j.temp)
+		}
+		return nil
+	})
+}
+
+// failureHint says where a failed sync-back left things.
+func (j *syncJob) failureHint(err error) string {
+	switch {
+	case undoIncomplete(err):
+		return "see above for what is left; run sync-back again once the cause is fixed"
+	case j.workMoved:
+		return fmt.Sprintf("%s in %s now holds the staging commits but %s does not; run sync-back again once the cause is fixed to finish",
+			j.branch, j.work, j.remote)
+	default:
+		return "nothing changed in the work repository or on the remote; run sync-back again once the cause is fixed"
+	}
+}

@@ -118,7 +118,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 		if j.workRoot == "" {
 			return nil, &Error{Usage: true,
 				Msg:  fmt.Sprintf("project %q is relative, and no work root is set", o.Project),
-				Hint: "pass --work-root DIR, or give the project's absolute path"}
+				Hint: "set the work root with --work-root DIR, GIT_STAGE_WORK_ROOT=DIR, or git config --global stage.workRoot DIR; or give the project's absolute path"}
 		}
 		j.work = AbsPath(o.Project, j.workRoot)
 	}
@@ -241,7 +241,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 // repository, the config file, or another staging copy.
 func (j *cloneJob) checkPlace(cfg *Config) error {
 	if within(j.target, j.work) {
-		return refuse("keep staging copies outside the repository: git config --global stage.root ~/staging (or pass --staging-root)",
+		return refuse("keep staging copies outside it, for instance: git config --global stage.root "+suggestRoot(j.workRoot),
 			"staging directory %s would be inside the work repository %s", j.target, j.work)
 	}
 	if within(j.work, j.target) {
@@ -259,6 +259,18 @@ func (j *cloneJob) checkPlace(cfg *Config) error {
 		}
 	}
 	return nil
+}
+
+// suggestRoot proposes a staging root beside the work root, written as a
+// shell word ("~/staging" under the home directory).
+func suggestRoot(workRoot string) string {
+	root := filepath.Join(filepath.Dir(workRoot), "staging")
+	if home, err := os.UserHomeDir(); err == nil {
+		if rel, err := filepath.Rel(home, root); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+			return "~/" + gitcmd.Quote(filepath.ToSlash(rel))
+		}
+	}
+	return gitcmd.Quote(root)
 }
 
 // defaultName is the project's path relative to the work root, or its

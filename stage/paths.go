@@ -87,3 +87,18 @@ func removeCreated(created []string) {
 		os.Remove(created[i])
 	}
 }
+
+// FindStagingRoot is the nearest directory, from dir upwards, that holds a
+// config file; dir itself when none does.
+func FindStagingRoot(dir string) string {
+	for cur := dir; ; {
+		if ok, _ := exists(filepath.Join(cur, ConfigFileName)); ok {
+			return cur
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return dir
+		}
+		cur = parent
+	}
+}

@@ -19,9 +19,9 @@ import (
 // cli is the command line. Global flags may come before or after the
 // subcommand.
 type cli struct {
-	WorkRoot    string `name:"work-root" placeholder:"DIR" help:"Directory holding your repositories; a relative PROJECT is found there."`
-	StagingRoot string `name:"staging-root" placeholder:"DIR" help:"Directory holding the staging copies (default: the current directory)."`
-	ConfigPath  string `name:"config-path" placeholder:"FILE" help:"Config file recording the copies (default: <staging-root>/.staging_sync.json)."`
+	WorkRoot    string `name:"work-root" placeholder:"DIR" env:"GIT_STAGE_WORK_ROOT" gitconfig:"stage.workRoot" help:"Directory holding your repositories; a relative PROJECT is found there (git config stage.workRoot)."`
+	StagingRoot string `name:"staging-root" placeholder:"DIR" env:"GIT_STAGE_ROOT" gitconfig:"stage.root" help:"Directory holding the staging copies (git config stage.root; default: the nearest directory above holding .staging_sync.json, else the current one)."`
+	ConfigPath  string `name:"config-path" placeholder:"FILE" env:"GIT_STAGE_CONFIG" gitconfig:"stage.config" help:"Config file recording the copies (git config stage.config; default: <staging-root>/.staging_sync.json)."`
 	Quiet       bool   `short:"q" help:"Print only results and errors."`
 	Verbose     bool   `short:"v" help:"Echo each git command with the repository it runs in."`
 
@@ -38,7 +38,7 @@ type cloneCmd struct {
 	Force          int     `short:"f" type:"counter" help:"Replace an existing staging copy that holds no unique work; twice (-ff) to discard whatever it holds."`
 	Branch         string  `placeholder:"BRANCH" help:"Stage this branch of the work repository instead of the checked-out one."`
 	AllowDirtyWork bool    `name:"allow-dirty-work" help:"Stage even though the work repository has uncommitted changes (they are not carried over)."`
-	Remote         string  `placeholder:"NAME" default:"origin" help:"Remote the work repository and the copy share."`
+	Remote         string  `placeholder:"NAME" default:"origin" gitconfig:"stage.remote" help:"Remote the work repository and the copy share (git config stage.remote)."`
 }
 
 func (c *cloneCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) error {
@@ -104,8 +104,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		}
 	}()
 
+	cwd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: cannot find the current directory: %v\n", name, err)
+		return 1
+	}
+	git := &gitcmd.Runner{Stderr: stderr}
+	resolver := newSettingsResolver(ctx, git, cwd)
+
 	var c cli
 	parser, err := kong.New(&c,
+		kong.Resolvers(resolver),
 		kong.Name(name),
 		kong.Description("Staging copies of git repositories: clone one, work in it, bring the commits home."),
 		kong.Writers(stdout, stderr),
@@ -123,23 +132,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		return 2
 	}
 
-	cwd, err := os.Getwd()
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: cannot find the current directory: %v\n", name, err)
-		return 1
-	}
-	settings := stage.Settings{Cwd: cwd, StagingRoot: cwd}
-	if c.WorkRoot != "" {
-		settings.WorkRoot = stage.AbsPath(c.WorkRoot, cwd)
-	}
-	if c.StagingRoot != "" {
-		settings.StagingRoot = stage.AbsPath(c.StagingRoot, cwd)
-	}
-	if c.ConfigPath != "" {
-		settings.ConfigPath = stage.AbsPath(c.ConfigPath, cwd)
-	}
-
-	git := &gitcmd.Runner{Stderr: stderr}
+	settings := resolver.settings(&c)
 	app := &stage.App{
 		Git:      git,
 		Stdout:   stdout,

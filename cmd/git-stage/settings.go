@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/git-stage/git-stage/gitcmd"
+	"github.com/git-stage/git-stage/stage"
+)
+
+// settingsResolver gives the flags that are settings their value when the
+// command line does not: first the environment variable of the flag's env
+// tag, then the git config key of its gitconfig tag, read with a single
+// `git config` call made only if some setting needs it. What neither gives
+// keeps its default.
+//
+// The environment is read here, not left to Kong: Kong writes env values
+// before it asks resolvers, which would let git config override them.
+type settingsResolver struct {
+	ctx context.Context
+	git *gitcmd.Runner
+	cwd string
+
+	once sync.Once
+	keys map[string]string // lower-cased key -> last value
+	err  error
+	// from says where each resolved flag got its value: "env" or "git".
+	from map[string]string
+}
+
+func newSettingsResolver(ctx context.Context, git *gitcmd.Runner, cwd string) *settingsResolver {
+	return &settingsResolver{ctx: ctx, git: git, cwd: cwd, from: map[string]string{}}
+}
+
+func (r *settingsResolver) Validate(*kong.Application) error { return nil }
+
+func (r *settingsResolver) Resolve(_ *kong.Context, _ *kong.Path, flag *kong.Flag) (any, error) {
+	for _, env := range flag.Envs {
+		if v := os.Getenv(env); v != "" {
+			r.from[flag.Name] = "env"
+			return v, nil
+		}
+	}
+	key := flag.Tag.Get("gitconfig")
+	if key == "" {
+		return nil, nil
+	}
+	r.once.Do(r.load)
+	if r.err != nil {
+		return nil, r.err
+	}
+	if v, ok := r.keys[strings.ToLower(key)]; ok && v != "" {
+		r.from[flag.Name] = "git"
+		return v, nil
+	}
+	return nil, nil
+}
+
+// load reads every stage.* key visible from the current directory: the
+// system, global and (inside a repository) local config, as git sees it.
+func (r *settingsResolver) load() {
+	r.keys = map[string]string{}
+	out, err := r.git.Output(r.ctx, r.cwd, "config", "-z", "--get-regexp", `^stage\.`)
+	if gitcmd.ExitCode(err) == 1 {
+		return // no such keys
+	}
+	if err != nil {
+		r.err = err
+		return
+	}
+	for _, rec := range bytes.Split(out, []byte{0}) {
+		if k, v, ok := strings.Cut(string(rec), "\n"); ok {
+			r.keys[strings.ToLower(k)] = v
+		}
+	}
+}
+
+// settings turns the resolved flags into absolute paths, with the
+// defaults of design.md section 3.
+func (r *settingsResolver) settings(c *cli) stage.Settings {
+	s := stage.Settings{Cwd: r.cwd}
+	if c.WorkRoot != "" {
+		s.WorkRoot = stage.AbsPath(c.WorkRoot, r.cwd)
+	}
+	if c.StagingRoot != "" {
+		s.StagingRoot = stage.AbsPath(c.StagingRoot, r.cwd)
+	} else {
+		s.StagingRoot = stage.FindStagingRoot(r.cwd)
+	}
+	// A staging root given on the command line or in the environment
+	// brings its own config file, even inside a staging copy whose git
+	// config names the one it came from.
+	rootExplicit := c.StagingRoot != "" && r.from["staging-root"] != "git"
+	if c.ConfigPath != "" && !(rootExplicit && r.from["config-path"] == "git") {
+		s.ConfigPath = stage.AbsPath(c.ConfigPath, r.cwd)
+	}
+	return s
+}

@@ -51,8 +51,17 @@ case "$prefix" in
 esac
 bin="$prefix/bin"
 
+man1="$prefix/share/man/man1"
+
 if [ "$uninstall" = 1 ]; then
 	# Remove only what install.sh put there.
+	for page in git-stage git-staging; do
+		f="$man1/$page.1"
+		if [ -f "$f" ] && head -n 1 "$f" | grep -q '"git-stage '; then
+			rm -f "$f"
+			echo "removed $f"
+		fi
+	done
 	if [ -L "$bin/git-staging" ] && [ "$(readlink "$bin/git-staging")" = git-stage ]; then
 		rm -f "$bin/git-staging"
 		echo "removed $bin/git-staging"
@@ -82,6 +91,15 @@ chmod 755 "$tmp"
 mv -f "$tmp" "$bin/git-stage"
 ln -sfn git-stage "$bin/git-staging"
 echo "installed $bin/git-stage and $bin/git-staging ($version)"
+
+# Manual pages, generated from the command line itself: `git staging
+# --help` is Git running `man git-staging`.
+mkdir -p "$man1"
+for page in git-stage git-staging; do
+	"$bin/$page" man >"$man1/$page.1.tmp"
+	mv -f "$man1/$page.1.tmp" "$man1/$page.1"
+done
+echo "installed the manual pages git-stage(1) and git-staging(1) in $man1"
 
 case ":$PATH:" in
 *":$bin:"*) ;;

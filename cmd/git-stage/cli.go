@@ -30,6 +30,8 @@ type cli struct {
 	Clone    cloneCmd    `cmd:"" help:"Make a staging copy of a repository."`
 	SyncBack syncBackCmd `cmd:"" name:"sync-back" help:"Bring a staging copy's commits home through the remote."`
 	List     listCmd     `cmd:"" help:"Show the recorded staging copies."`
+
+	Man manCmd `cmd:"" hidden:"" help:"Print the manual page, for the name this was run as."`
 }
 
 type cloneCmd struct {

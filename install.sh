@@ -52,12 +52,21 @@ esac
 bin="$prefix/bin"
 
 man1="$prefix/share/man/man1"
+# bash-completion loads <dir>/../share/bash-completion/completions/<command>
+# for each <dir> on PATH; Git's completion asks it for git-staging when it
+# meets `git staging`.
+completions="$prefix/share/bash-completion/completions"
 
 if [ "$uninstall" = 1 ]; then
 	# Remove only what install.sh put there.
 	for page in git-stage git-staging; do
 		f="$man1/$page.1"
 		if [ -f "$f" ] && head -n 1 "$f" | grep -q '"git-stage '; then
+			rm -f "$f"
+			echo "removed $f"
+		fi
+		f="$completions/$page"
+		if [ -f "$f" ] && head -n 1 "$f" | grep -q '^# bash completion for git-stage'; then
 			rm -f "$f"
 			echo "removed $f"
 		fi
@@ -100,6 +109,13 @@ for page in git-stage git-staging; do
 	mv -f "$man1/$page.1.tmp" "$man1/$page.1"
 done
 echo "installed the manual pages git-stage(1) and git-staging(1) in $man1"
+
+mkdir -p "$completions"
+for cmd in git-stage git-staging; do
+	"$bin/git-stage" completion bash >"$completions/$cmd.tmp"
+	mv -f "$completions/$cmd.tmp" "$completions/$cmd"
+done
+echo "installed bash completion in $completions (zsh, fish: see git-stage completion --help)"
 
 case ":$PATH:" in
 *":$bin:"*) ;;

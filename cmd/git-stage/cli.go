@@ -27,11 +27,16 @@ type cli struct {
 
 	Version kong.VersionFlag `help:"Print the version and exit."`
 
-	Clone    cloneCmd    `cmd:"" help:"Make a staging copy of a repository."`
-	SyncBack syncBackCmd `cmd:"" name:"sync-back" help:"Bring a staging copy's commits home through the remote."`
-	List     listCmd     `cmd:"" help:"Show the recorded staging copies."`
+	// routed: the commands "git stage <command>" reaches through shell-init.
+	Clone    cloneCmd    `cmd:"" routed:"" help:"Make a staging copy of a repository."`
+	SyncBack syncBackCmd `cmd:"" routed:"" name:"sync-back" help:"Bring a staging copy's commits home through the remote."`
+	List     listCmd     `cmd:"" routed:"" help:"Show the recorded staging copies."`
 
-	Man manCmd `cmd:"" hidden:"" help:"Print the manual page, for the name this was run as."`
+	Completion completionCmd `cmd:"" help:"Print the shell completion script for bash, zsh or fish."`
+	ShellInit  shellInitCmd  `cmd:"" name:"shell-init" help:"Print a git function for bash, zsh or fish that makes \"git stage <command>\" run git-stage."`
+
+	Man      manCmd      `cmd:"" hidden:"" help:"Print the manual page, for the name this was run as."`
+	Complete completeCmd `cmd:"" hidden:"" name:"__complete" help:"Print completion candidates."`
 }
 
 type cloneCmd struct {
@@ -55,7 +60,7 @@ func (c *cloneCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) er
 }
 
 type syncBackCmd struct {
-	Name            string `arg:"" optional:"" help:"Staging copy, by its staging name (default: the copy you are in)."`
+	Name            string `arg:"" optional:"" stagingname:"" help:"Staging copy, by its staging name (default: the copy you are in)."`
 	WorkName        string `name:"work-name" placeholder:"PROJECT" help:"Update this work repository instead of the recorded one: relative to the work root, or absolute."`
 	Branch          string `placeholder:"BRANCH" help:"Branch to update, in the work repository and on the remote (default: the one the copy was made from)."`
 	TempBranch      string `name:"temp-branch" placeholder:"BRANCH" help:"Temporary remote branch to push through (default: the copy's)."`

@@ -49,6 +49,14 @@ func TestScripts(t *testing.T) {
 		Dir:                 filepath.Join("..", "..", "testscripts"),
 		Setup:               setupScript,
 		RequireExplicitExec: true,
+		// [exists:PATH]: a file of the machine is there.
+		Condition: func(cond string) (bool, error) {
+			if p, ok := strings.CutPrefix(cond, "exists:"); ok {
+				_, err := os.Stat(p)
+				return err == nil, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":          cmdExits,
 			"gitdaemon":      cmdGitDaemon,

@@ -28,6 +28,9 @@ type Settings struct {
 	WorkRoot    string // "" when not set
 	StagingRoot string
 	ConfigPath  string // "" for <staging-root>/.staging_sync.json
+	// Here is the staging name the repository at Cwd records (its git
+	// config stage.name): the copy a command without a name acts on.
+	Here string
 }
 
 // Config is the config file's path.

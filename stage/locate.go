@@ -1,7 +1,6 @@
 package stage
 
 import (
-	"bytes"
 	"context"
 	"path/filepath"
 	"strings"
@@ -20,7 +19,8 @@ const listHint = "`git staging list` shows the staging copies; pass --staging-ro
 
 // locate finds the mapping of the staging copy called name, or, when name
 // is empty, of the copy the current directory is in. A copy knows its
-// mapping: clone wrote stage.config and stage.name into its git config.
+// mapping: clone wrote stage.config and stage.name into its git config,
+// which the settings have read.
 func (a *App) locate(ctx context.Context, s Settings, name string) (*located, error) {
 	l := &located{config: s.Config()}
 	if name != "" {
@@ -41,26 +41,14 @@ func (a *App) locate(ctx context.Context, s Settings, name string) (*located, er
 	return l, nil
 }
 
-// locateHere fills in the name, and the config unless one was given, of
-// the copy containing the current directory.
+// locateHere fills in the name of the copy containing the current
+// directory: the one its git config records (already read with the
+// settings), else the one whose recorded path it is.
 func (a *App) locateHere(ctx context.Context, s Settings, l *located) error {
-	out, err := a.Git.Output(ctx, s.Cwd, "config", "--local", "-z", "--get-regexp", `^stage\.(config|name)$`)
-	if err == nil {
-		keys := map[string]string{}
-		for _, rec := range bytes.Split(out, []byte{0}) {
-			if k, v, ok := strings.Cut(string(rec), "\n"); ok {
-				keys[k] = v
-			}
-		}
-		if keys["stage.name"] != "" && keys["stage.config"] != "" {
-			l.name = keys["stage.name"]
-			if s.ConfigPath == "" {
-				l.config = keys["stage.config"]
-			}
-			return nil
-		}
+	if s.Here != "" {
+		l.name = s.Here
+		return nil
 	}
-	// Not marked: look the copy up by its path.
 	cdup, err := a.Git.Output(ctx, s.Cwd, "rev-parse", "--show-cdup")
 	if err != nil {
 		return refuse("run it inside a staging copy, or name the copy; "+listHint, "%s is not inside a staging copy", s.Cwd)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -116,7 +117,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		fmt.Fprintf(stderr, "%s: cannot find the current directory: %v\n", name, err)
 		return 1
 	}
-	git := &gitcmd.Runner{Stderr: stderr}
+	// Whether -v was given is known only after parsing, which may already
+	// run git (settings from git config): hold that trace until then.
+	var early bytes.Buffer
+	git := &gitcmd.Runner{Trace: &early}
 	resolver := newSettingsResolver(ctx, git, cwd)
 
 	var c cli
@@ -148,7 +152,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		Progress: !c.Quiet && isTerminal(stderr),
 		Now:      now,
 	}
+	git.Stderr, git.Trace = stderr, nil
 	if c.Verbose {
+		stderr.Write(early.Bytes())
 		git.Trace = stderr
 		app.Trace = stderr
 	}

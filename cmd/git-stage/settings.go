@@ -99,5 +99,7 @@ func (r *settingsResolver) settings(c *cli) stage.Settings {
 	if c.ConfigPath != "" && !(rootExplicit && r.from["config-path"] == "git") {
 		s.ConfigPath = stage.AbsPath(c.ConfigPath, r.cwd)
 	}
+	// Inside a staging copy, its name (read with the rest, when read).
+	s.Here = r.keys["stage.name"]
 	return s
 }

@@ -115,7 +115,7 @@ for cmd in git-stage git-staging; do
 	"$bin/git-stage" completion bash >"$completions/$cmd.tmp"
 	mv -f "$completions/$cmd.tmp" "$completions/$cmd"
 done
-echo "installed bash completion in $completions (zsh, fish: see git-stage completion --help)"
+echo "installed bash completion in $completions (zsh, fish: source the output of git-stage completion zsh|fish)"
 
 case ":$PATH:" in
 *":$bin:"*) ;;

@@ -103,12 +103,11 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 	j.workRoot = s.WorkRoot
 	switch {
 	case o.Project == "":
-		out, err := a.Git.Output(ctx, s.Cwd, "rev-parse", "--show-cdup")
-		if err != nil {
+		var ok bool
+		if j.work, ok = a.topHere(ctx, s.Cwd); !ok {
 			return nil, refuse("run clone inside the repository to stage, or name it",
 				"%s is not inside a git work tree", s.Cwd)
 		}
-		j.work = filepath.Join(s.Cwd, strings.TrimSpace(string(out)))
 		if j.workRoot == "" {
 			j.workRoot = filepath.Dir(j.work)
 		}

@@ -1,10 +1,6 @@
 package stage
 
-import (
-	"context"
-	"path/filepath"
-	"strings"
-)
+import "context"
 
 // located is a staging copy's mapping, and where it was found.
 type located struct {
@@ -49,11 +45,10 @@ func (a *App) locateHere(ctx context.Context, s Settings, l *located) error {
 		l.name = s.Here
 		return nil
 	}
-	cdup, err := a.Git.Output(ctx, s.Cwd, "rev-parse", "--show-cdup")
-	if err != nil {
+	top, ok := a.topHere(ctx, s.Cwd)
+	if !ok {
 		return refuse("run it inside a staging copy, or name the copy; "+listHint, "%s is not inside a staging copy", s.Cwd)
 	}
-	top := filepath.Join(s.Cwd, strings.TrimSpace(string(cdup)))
 	cfg, err := l.store().Load()
 	if err != nil {
 		return err

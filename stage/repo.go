@@ -41,6 +41,16 @@ func (a *App) checkTopLevel(ctx context.Context, dir, what string) error {
 	return refuse("name the top directory of a git repository", "%s %s is not a git repository", what, dir)
 }
 
+// topHere returns the top level of the work tree containing dir, as dir
+// spells it (symlinks kept), or false when dir is in none.
+func (a *App) topHere(ctx context.Context, dir string) (string, bool) {
+	cdup, err := a.Git.Output(ctx, dir, "rev-parse", "--show-cdup")
+	if err != nil {
+		return "", false
+	}
+	return filepath.Join(dir, strings.TrimSpace(string(cdup))), true
+}
+
 // remoteURLs returns the URL and push URLs configured for remote in dir,
 // with one `git config` call. A relative local path is made absolute
 // against dir, so that it still works from the staging copy.

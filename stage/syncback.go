@@ -32,19 +32,18 @@ const (
 // syncJob is everything sync-back decided before changing anything.
 type syncJob struct {
 	*located
-	staging, work            string
-	remote, branch, temp     string
-	head                     string // the staging HEAD: what is synced
-	workTip                  string // the work branch before the sync
-	remoteTip                string // the remote's branch, fetched now
-	tempAt                   string // the temp branch on the remote as far as we know; "" when absent
-	switchTo                 bool   // the work repository switches to branch first
-	mode                     string // modeFastForward, modeForce, or "" when there is nothing to sync
-	nothingReason            string
-	workRefs                 []gitcmd.Ref // the branch, its tracking refs, and the backups
-	backups                  []gitcmd.Ref
-	workMoved                bool // the work branch was moved (the final push may still fail)
-	behindWork, behindRemote int
+	staging, work        string
+	remote, branch, temp string
+	head                 string // the staging HEAD: what is synced
+	workTip              string // the work branch before the sync
+	remoteTip            string // the remote's branch, fetched now
+	tempAt               string // the temp branch on the remote as far as we know; "" when absent
+	switchTo             bool   // the work repository switches to branch first
+	mode                 string // modeFastForward, modeForce, or "" when there is nothing to sync
+	nothingReason        string
+	workRefs             []gitcmd.Ref // the branch, its tracking refs, and the backups
+	backups              []gitcmd.Ref
+	workMoved            bool // the work branch was moved (the final push may still fail)
 }
 
 // SyncBack brings the staging copy's commits home through the remote: it
@@ -233,19 +232,21 @@ func (a *App) decide(ctx context.Context, j *syncJob, force bool) error {
 		j.nothingReason = fmt.Sprintf("every commit of the staging HEAD (%s) is already in %s of %s or on %s", short(j.head), j.branch, j.work, j.remote)
 		return nil
 	}
-	if j.behindWork, err = a.count(ctx, j.work, j.workTip, "--not", j.head); err != nil {
+	behindWork, err := a.count(ctx, j.work, j.workTip, "--not", j.head)
+	if err != nil {
 		return err
 	}
-	if j.behindRemote, err = a.count(ctx, j.work, j.remoteTip, "--not", j.head); err != nil {
+	behindRemote, err := a.count(ctx, j.work, j.remoteTip, "--not", j.head)
+	if err != nil {
 		return err
 	}
 	if !force {
 		var lacks []string
-		if j.behindWork > 0 {
-			lacks = append(lacks, fmt.Sprintf("%d commit(s) of %s in %s", j.behindWork, j.branch, j.work))
+		if behindWork > 0 {
+			lacks = append(lacks, fmt.Sprintf("%d commit(s) of %s in %s", behindWork, j.branch, j.work))
 		}
-		if j.behindRemote > 0 {
-			lacks = append(lacks, fmt.Sprintf("%d of %s/%s", j.behindRemote, j.remote, j.branch))
+		if behindRemote > 0 {
+			lacks = append(lacks, fmt.Sprintf("%d of %s/%s", behindRemote, j.remote, j.branch))
 		}
 		return refuse(fmt.Sprintf("bring them into the copy first (in it: git fetch %s && git rebase %s/%s), or pass --force to move %s to the staging HEAD (old tips are saved under refs/staging-sync/backup/)",
 			j.remote, j.remote, j.branch, j.branch),
@@ -254,10 +255,10 @@ func (a *App) decide(ctx context.Context, j *syncJob, force bool) error {
 	}
 	j.mode = modeForce
 	stamp := a.Now().UTC().Format("20060102150405")
-	if j.behindWork > 0 {
+	if behindWork > 0 {
 		j.backups = append(j.backups, gitcmd.Ref{Name: j.backupRef(j.branch, stamp), OID: j.workTip})
 	}
-	if j.behindRemote > 0 && j.remoteTip != j.workTip {
+	if behindRemote > 0 && j.remoteTip != j.workTip {
 		j.backups = append(j.backups, gitcmd.Ref{Name: j.backupRef(j.remote+"/"+j.branch, stamp), OID: j.remoteTip})
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,11 +30,31 @@ type Cmd struct {
 	// Tee copies git's stderr to the Runner's Stderr while it runs (progress,
 	// remote messages) as well as keeping it for the error.
 	Tee bool
+	// Env holds NAME=value settings added to git's scrubbed environment.
+	Env []string
 }
 
 // String is the command as a user could type it.
 func (c Cmd) String() string {
-	return "git -C " + Quote(c.Dir) + " " + QuoteArgs(c.Args)
+	env := ""
+	for _, e := range c.Env {
+		name, value, _ := strings.Cut(e, "=")
+		env += name + "=" + Quote(value) + " "
+	}
+	return env + "git -C " + Quote(c.Dir) + " " + QuoteArgs(c.Args)
+}
+
+// Show is the command as String gives it, then each line of its standard
+// input marked "  < ", each line ending in a newline.
+func (c Cmd) Show() string {
+	var b strings.Builder
+	b.WriteString(c.String() + "\n")
+	if c.Stdin != nil {
+		for _, line := range strings.Split(strings.TrimSuffix(string(c.Stdin), "\n"), "\n") {
+			b.WriteString("  < " + line + "\n")
+		}
+	}
+	return b.String()
 }
 
 // Runner starts git processes.
@@ -71,17 +92,15 @@ func (r *Runner) Run(ctx context.Context, c Cmd) ([]byte, error) {
 		prog = "git"
 	}
 	if r.Trace != nil {
-		fmt.Fprintf(r.Trace, "+ %s\n", c)
-		if c.Stdin != nil {
-			for _, line := range strings.SplitAfter(strings.TrimSuffix(string(c.Stdin), "\n"), "\n") {
-				fmt.Fprintf(r.Trace, "  < %s", strings.TrimSuffix(line, "\n")+"\n")
-			}
-		}
+		fmt.Fprint(r.Trace, "+ ", c.Show())
 	}
 
 	cmd := exec.CommandContext(ctx, prog, c.Args...)
 	cmd.Dir = c.Dir
 	cmd.Env = r.env
+	if len(c.Env) > 0 {
+		cmd.Env = append(slices.Clip(r.env), c.Env...)
+	}
 	// On cancellation (Ctrl-C, SIGTERM) git gets SIGINT first so it can
 	// remove its own lock files; it is killed only if it does not exit.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }

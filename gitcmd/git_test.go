@@ -235,7 +235,7 @@ func TestPushAndRefsOfRealRemote(t *testing.T) {
 	if oid, ok := Find(refs, "refs/heads/main"); !ok || oid != head {
 		t.Errorf("Find = %q, %v", oid, ok)
 	}
-	missing, err := r.MissingObjects(ctx, dir, []string{head, strings.Repeat("1", 40)})
+	missing, err := r.MissingObjects(ctx, dir, nil, []string{head, strings.Repeat("1", 40)})
 	if err != nil || !reflect.DeepEqual(missing, map[string]bool{strings.Repeat("1", 40): true}) {
 		t.Errorf("MissingObjects = %v, %v", missing, err)
 	}
@@ -263,5 +263,26 @@ func TestQuote(t *testing.T) {
 func TestSubcommand(t *testing.T) {
 	if got := Subcommand([]string{"-c", "a=b", "--no-pager", "push", "x"}); got != "push" {
 		t.Errorf("Subcommand = %q", got)
+	}
+}
+
+// Env reaches git: with the other repository's objects as alternates, its
+// commit is found without being copied, and Cmd.String shows the setting.
+func TestCmdEnvAlternates(t *testing.T) {
+	a, b := newRepo(t), newRepo(t)
+	git(t, b, "commit", "-q", "--allow-empty", "-m", "only in b")
+	oid := strings.TrimSpace(git(t, b, "rev-parse", "HEAD"))
+	r := &Runner{}
+	ctx := context.Background()
+	if missing, err := r.MissingObjects(ctx, a, nil, []string{oid}); err != nil || !missing[oid] {
+		t.Fatalf("without alternates: %v, %v", missing, err)
+	}
+	env := []string{"GIT_ALTERNATE_OBJECT_DIRECTORIES=" + b + "/.git/objects"}
+	if missing, err := r.MissingObjects(ctx, a, env, []string{oid}); err != nil || missing[oid] {
+		t.Fatalf("with alternates: %v, %v", missing, err)
+	}
+	c := Cmd{Dir: "/r", Env: []string{"A=b c"}, Args: []string{"status"}}
+	if got := c.String(); got != "A='b c' git -C /r status" {
+		t.Errorf("String = %q", got)
 	}
 }

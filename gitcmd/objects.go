@@ -6,9 +6,10 @@ import (
 )
 
 // MissingObjects returns those of oids that the repository in dir does not
-// have, with one `git cat-file --batch-check`.
-func (r *Runner) MissingObjects(ctx context.Context, dir string, oids []string) (map[string]bool, error) {
-	out, err := r.Run(ctx, Cmd{Dir: dir, Args: []string{"cat-file", "--batch-check"}, Stdin: []byte(strings.Join(oids, "\n") + "\n")})
+// have, with one `git cat-file --batch-check`. env is added to git's
+// environment (GIT_ALTERNATE_OBJECT_DIRECTORIES to look in more stores).
+func (r *Runner) MissingObjects(ctx context.Context, dir string, env []string, oids []string) (map[string]bool, error) {
+	out, err := r.Run(ctx, Cmd{Dir: dir, Env: env, Args: []string{"cat-file", "--batch-check"}, Stdin: []byte(strings.Join(oids, "\n") + "\n")})
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ type CloneOptions struct {
 	Branch         string
 	AllowDirtyWork bool
 	Remote         string
+	DryRun         bool // print the plan, change nothing
 }
 
 // cloneJob is everything clone decided before changing anything.
@@ -52,6 +53,11 @@ func (a *App) Clone(ctx context.Context, s Settings, o CloneOptions) error {
 	j, err := a.prepareClone(ctx, s, o)
 	if err != nil {
 		return err
+	}
+	if o.DryRun {
+		a.preview(j.steps(a))
+		a.infof("dry run: would stage %s (%s at %s) as %q at %s; nothing changed", j.work, j.branch, short(j.commit), j.name, j.target)
+		return nil
 	}
 	unlock, err := lockCopy(j.config, j.target, j.name)
 	if err != nil {
@@ -191,7 +197,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 	// An existing directory is replaced only when nothing would be lost.
 	if j.replace {
 		if o.Force == 1 {
-			lost, err := a.lostWork(ctx, j.target, j.work)
+			lost, err := a.lostWork(ctx, j.target, j.work, "discard it anyway with -ff (--force --force)")
 			if err != nil {
 				return nil, err
 			}
@@ -431,9 +437,7 @@ func checkPush(_ context.Context, out []byte, err error) error {
 // delete. It reports whether the branch is gone; a lease that no longer
 // holds (the branch moved, or was never pushed) is no error, but not gone.
 func (a *App) deleteTemp(ctx context.Context, dir, remote, temp, oid string) (gone bool, err error) {
-	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: dir, Args: []string{
-		"push", "--porcelain", "--force-with-lease=refs/heads/" + temp + ":" + oid, remote, ":refs/heads/" + temp,
-	}})
+	out, err := a.Git.Run(ctx, deleteTempsCmd(dir, remote, []gitcmd.Ref{{Name: temp, OID: oid}}))
 	if err == nil {
 		return true, nil
 	}
@@ -443,6 +447,20 @@ func (a *App) deleteTemp(ctx context.Context, dir, remote, temp, oid string) (go
 		}
 	}
 	return false, checkPush(ctx, out, err)
+}
+
+// deleteTempsCmd deletes temp branches from the remote, each only while
+// it is at the commit given: one push, leased.
+func deleteTempsCmd(dir, remote string, temps []gitcmd.Ref) gitcmd.Cmd {
+	args := []string{"push", "--porcelain"}
+	for _, t := range temps {
+		args = append(args, "--force-with-lease=refs/heads/"+t.Name+":"+t.OID)
+	}
+	args = append(args, remote)
+	for _, t := range temps {
+		args = append(args, ":refs/heads/"+t.Name)
+	}
+	return gitcmd.Cmd{Dir: dir, Args: args}
 }
 
 func removeAllStep(dir string) *step {

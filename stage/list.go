@@ -1,7 +1,6 @@
 package stage
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
@@ -45,10 +44,7 @@ func (a *App) List(s Settings, asJSON bool) error {
 	}
 	entries := cfg.Entries()
 	if asJSON {
-		enc := json.NewEncoder(a.Stdout)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		return enc.Encode(entries)
+		return writeJSON(a.Stdout, entries)
 	}
 	if len(entries) == 0 {
 		a.infof("no staging copies recorded in %s", s.Config())

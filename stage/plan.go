@@ -46,6 +46,20 @@ func (s *step) String() string {
 	return s.desc
 }
 
+// preview prints steps as the plan of a dry run, instead of running them:
+// each git command as it would run, with its repository and its input, and
+// each change made in Go by its description. It is the very list execute
+// would run, so the preview cannot drift from the run.
+func (a *App) preview(steps []*step) {
+	for _, s := range steps {
+		if s.git != nil {
+			fmt.Fprint(a.Stdout, s.git.Show())
+		} else {
+			fmt.Fprintln(a.Stdout, s.desc)
+		}
+	}
+}
+
 // cleanupTimeout bounds the undo work after a failure or interrupt.
 const cleanupTimeout = 2 * time.Minute
 

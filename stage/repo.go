@@ -115,3 +115,9 @@ func checkBranchName(branch string) error {
 	}
 	return nil
 }
+
+// objectsEnv is git's environment for reading repo's objects as well as
+// its own, read-only: nothing is copied and no ref is written.
+func objectsEnv(repo string) []string {
+	return []string{"GIT_ALTERNATE_OBJECT_DIRECTORIES=" + filepath.Join(commonGitDir(repo), "objects")}
+}

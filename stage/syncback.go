@@ -21,6 +21,7 @@ type SyncBackOptions struct {
 	Force           bool
 	AllowDirtyStage bool
 	AllowDirtyWork  bool
+	DryRun          bool // print the plan, change nothing
 }
 
 // Sync modes, as the config records them.
@@ -43,6 +44,7 @@ type syncJob struct {
 	nothingReason        string
 	workRefs             []gitcmd.Ref // the branch, its tracking refs, and the backups
 	backups              []gitcmd.Ref
+	objects              []string // git's environment lending the copy's objects to the work repository
 	workMoved            bool // the work branch was moved (the final push may still fail)
 }
 
@@ -56,14 +58,21 @@ func (a *App) SyncBack(ctx context.Context, s Settings, o SyncBackOptions) error
 	if err != nil {
 		return err
 	}
-	unlock, err := lockCopy(l.config, l.m.StagingPath, l.name)
-	if err != nil {
-		return err
+	if !o.DryRun {
+		unlock, err := lockCopy(l.config, l.m.StagingPath, l.name)
+		if err != nil {
+			return err
+		}
+		defer unlock()
 	}
-	defer unlock()
 	j, err := a.prepareSync(ctx, s, o, l)
 	if err != nil {
 		return err
+	}
+	if o.DryRun {
+		a.preview(j.steps(a))
+		a.infof("dry run: %s; nothing changed", j.summary("would sync"))
+		return nil
 	}
 
 	if err := a.execute(ctx, j.steps(a)); err != nil {
@@ -72,17 +81,20 @@ func (a *App) SyncBack(ctx context.Context, s Settings, o SyncBackOptions) error
 	if ctx.Err() != nil && j.mode != "" {
 		a.warnf("interrupted while the final push was under way; it went through, so the sync is complete")
 	}
-	switch {
-	case j.mode == "":
-		a.infof("nothing to sync: %s", j.nothingReason)
-	default:
-		forced := ""
-		if j.mode == modeForce {
-			forced = " (forced)"
-		}
-		a.infof("synced %q%s: %s %s..%s in %s and on %s", j.name, forced, j.branch, short(j.workTip), short(j.head), j.work, j.remote)
-	}
+	a.infof("%s", j.summary("synced"))
 	return nil
+}
+
+// summary says what the sync did, or with verb "would sync" what it would do.
+func (j *syncJob) summary(verb string) string {
+	if j.mode == "" {
+		return "nothing to sync: " + j.nothingReason
+	}
+	forced := ""
+	if j.mode == modeForce {
+		forced = " (forced)"
+	}
+	return fmt.Sprintf("%s %q%s: %s %s..%s in %s and on %s", verb, j.name, forced, j.branch, short(j.workTip), short(j.head), j.work, j.remote)
 }
 
 func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l *located) (*syncJob, error) {
@@ -164,25 +176,34 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 		j.switchTo = true
 	}
 
-	// The remote's branch and temp branch, fetched now (one round trip), and
-	// the staging commits, fetched locally into the work repository.
-	_, err = a.Git.Run(ctx, gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: []string{
-		"fetch", "--prune", "--no-tags", a.progressArg(), j.remote,
-		"+refs/heads/" + j.branch + ":refs/remotes/" + j.remote + "/" + j.branch,
-		// A pattern, so that a temp branch already deleted is no error.
-		"+refs/heads/" + j.temp + "*:refs/remotes/" + j.remote + "/" + j.temp + "*",
-	}})
+	// The remote's branch and temp branch: fetched now (one round trip), or
+	// for a dry run, which changes nothing, only listed.
+	track := "refs/remotes/" + j.remote + "/"
+	var remoteRefs []gitcmd.Ref
+	if o.DryRun {
+		remoteRefs, err = a.Git.LsRemote(ctx, j.work, j.remote, "refs/heads/"+j.branch, "refs/heads/"+j.temp)
+		for i := range remoteRefs {
+			remoteRefs[i].Name = track + strings.TrimPrefix(remoteRefs[i].Name, "refs/heads/")
+		}
+	} else {
+		_, err = a.Git.Run(ctx, gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: []string{
+			"fetch", "--prune", "--no-tags", a.progressArg(), j.remote,
+			"+refs/heads/" + j.branch + ":" + track + j.branch,
+			// A pattern, so that a temp branch already deleted is no error.
+			"+refs/heads/" + j.temp + "*:" + track + j.temp + "*",
+		}})
+	}
 	if err != nil {
 		return nil, wrap(err, "check that the branch is on the remote, and the remote's URL, the network and your credentials",
 			"cannot fetch %s from remote %q", j.branch, j.remote)
 	}
-	if _, err := a.Git.Output(ctx, j.work, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", j.staging, j.head); err != nil {
-		return nil, wrap(err, "", "fetch the staging commits into %s", j.work)
-	}
-	track := "refs/remotes/" + j.remote + "/"
 	refs, err := a.Git.ForEachRef(ctx, j.work, "refs/heads/"+j.branch, track+j.branch, track+j.temp, backupPrefix)
 	if err != nil {
 		return nil, wrap(err, "", "read the branches of %s", j.work)
+	}
+	if o.DryRun {
+		refs = slices.DeleteFunc(refs, func(r gitcmd.Ref) bool { return strings.HasPrefix(r.Name, track) })
+		refs = append(refs, remoteRefs...)
 	}
 	var ok bool
 	if j.workTip, ok = gitcmd.Find(refs, "refs/heads/"+j.branch); !ok {
@@ -192,6 +213,19 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 		return nil, refuse("push it first", "branch %q does not exist on remote %q", j.branch, j.remote)
 	}
 	j.tempAt, _ = gitcmd.Find(refs, track+j.temp)
+	// The staging commits are compared in the work repository with the
+	// copy's object store lent to it; they are fetched only by the run.
+	j.objects = objectsEnv(j.staging)
+	if o.DryRun {
+		missing, err := a.Git.MissingObjects(ctx, j.work, j.objects, []string{j.remoteTip})
+		if err != nil {
+			return nil, wrap(err, "", "look for %s in %s", short(j.remoteTip), j.work)
+		}
+		if missing[j.remoteTip] {
+			return nil, refuse(fmt.Sprintf("fetch it to preview against it: git -C %s fetch %s", gitcmd.Quote(j.work), j.remote),
+				"%s on remote %q is at %s, which neither repository has yet; a dry run does not fetch", j.branch, j.remote, short(j.remoteTip))
+		}
+	}
 	j.workRefs = refs
 	return j, a.decide(ctx, j, o.Force)
 }
@@ -216,7 +250,7 @@ func (a *App) decide(ctx context.Context, j *syncJob, force bool) error {
 		j.nothingReason = fmt.Sprintf("%s in %s and on %s are already at the staging HEAD (%s)", j.branch, j.work, j.remote, short(j.head))
 		return nil
 	}
-	missing, err := a.count(ctx, j.work, j.workTip, j.remoteTip, "--not", j.head)
+	missing, err := a.count(ctx, j.work, j.objects, j.workTip, j.remoteTip, "--not", j.head)
 	if err != nil {
 		return err
 	}
@@ -224,7 +258,7 @@ func (a *App) decide(ctx context.Context, j *syncJob, force bool) error {
 		j.mode = modeFastForward
 		return nil
 	}
-	fresh, err := a.count(ctx, j.work, j.head, "--not", j.workTip, j.remoteTip)
+	fresh, err := a.count(ctx, j.work, j.objects, j.head, "--not", j.workTip, j.remoteTip)
 	if err != nil {
 		return err
 	}
@@ -232,11 +266,11 @@ func (a *App) decide(ctx context.Context, j *syncJob, force bool) error {
 		j.nothingReason = fmt.Sprintf("every commit of the staging HEAD (%s) is already in %s of %s or on %s", short(j.head), j.branch, j.work, j.remote)
 		return nil
 	}
-	behindWork, err := a.count(ctx, j.work, j.workTip, "--not", j.head)
+	behindWork, err := a.count(ctx, j.work, j.objects, j.workTip, "--not", j.head)
 	if err != nil {
 		return err
 	}
-	behindRemote, err := a.count(ctx, j.work, j.remoteTip, "--not", j.head)
+	behindRemote, err := a.count(ctx, j.work, j.objects, j.remoteTip, "--not", j.head)
 	if err != nil {
 		return err
 	}
@@ -264,9 +298,10 @@ func (a *App) decide(ctx context.Context, j *syncJob, force bool) error {
 	return nil
 }
 
-// count runs `git rev-list --count` on commit ids.
-func (a *App) count(ctx context.Context, dir string, revs ...string) (int, error) {
-	out, err := a.Git.Output(ctx, dir, append([]string{"rev-list", "--count"}, revs...)...)
+// count runs `git rev-list --count` on commit ids, with env added to git's
+// environment.
+func (a *App) count(ctx context.Context, dir string, env []string, revs ...string) (int, error) {
+	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: dir, Env: env, Args: append([]string{"rev-list", "--count"}, revs...)})
 	if err != nil {
 		return 0, wrap(err, "", "compare commits in %s", dir)
 	}
@@ -279,11 +314,17 @@ func (j *syncJob) steps(a *App) []*step {
 		if j.tempAt == "" {
 			return nil
 		}
-		return []*step{j.deleteTempStep(a)} // nothing to sync, but still clean up
+		// Nothing to sync, but still clean up. The plan shows the push.
+		st := j.deleteTempStep(a)
+		st.desc = deleteTempsCmd(j.work, j.remote, []gitcmd.Ref{{Name: j.temp, OID: j.tempAt}}).String()
+		return []*step{st}
 	}
-	var steps []*step
 	ref := "refs/heads/" + j.branch
 	temp := "refs/heads/" + j.temp
+
+	// 0. The staging commits, into the work repository (no ref is written).
+	steps := []*step{{git: &gitcmd.Cmd{Dir: j.work, Args: []string{
+		"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", j.staging, j.head}}}}
 
 	// 1. The staging HEAD on the temp branch, re-created if it was deleted,
 	// but never over a value this run has not seen.

@@ -12,9 +12,11 @@ import (
 
 // lostWork says what deleting the directory dir would lose: uncommitted
 // changes, and commits that are neither in the work repository nor on the
-// remote (as the copy's remote-tracking refs know it). It returns "" when
-// nothing would be lost.
-func (a *App) lostWork(ctx context.Context, dir, work string) (string, error) {
+// remote (as the copy's remote-tracking refs know it). Remote branches
+// about to be deleted too are named in going ("origin/<branch>", as the
+// copy tracks them) and do not count as safe places. It returns "" when nothing
+// would be lost. discard is the hint for when it cannot tell.
+func (a *App) lostWork(ctx context.Context, dir, work, discard string, going ...string) (string, error) {
 	fi, err := os.Lstat(dir)
 	if err != nil {
 		return "", wrap(err, "", "inspect %s", dir)
@@ -40,10 +42,9 @@ func (a *App) lostWork(ctx context.Context, dir, work string) (string, error) {
 		return fmt.Sprintf("it is not a git repository and holds files (%s)", listSome(names, 3)), nil
 	}
 
-	const cannot = "discard it anyway with -ff (--force --force)"
 	st, err := a.Git.Status(ctx, dir)
 	if err != nil {
-		return "", wrap(err, cannot, "cannot tell what %s holds", dir)
+		return "", wrap(err, discard, "cannot tell what %s holds", dir)
 	}
 	var parts []string
 	if st.Dirty() {
@@ -51,9 +52,13 @@ func (a *App) lostWork(ctx context.Context, dir, work string) (string, error) {
 	}
 
 	// Commits on any ref but remote-tracking ones, minus what the remote has.
-	out, err := a.Git.Output(ctx, dir, "log", "--format=%H %s", "--exclude=refs/remotes/*", "--all", "--not", "--remotes")
+	args := []string{"log", "--format=%H %s", "--exclude=refs/remotes/*", "--all", "--not"}
+	for _, g := range going {
+		args = append(args, "--exclude="+g)
+	}
+	out, err := a.Git.Output(ctx, dir, append(args, "--remotes")...)
 	if err != nil {
-		return "", wrap(err, cannot, "cannot tell what %s holds", dir)
+		return "", wrap(err, discard, "cannot tell what %s holds", dir)
 	}
 	var oids, subjects []string
 	sc := bufio.NewScanner(bytes.NewReader(out))
@@ -63,9 +68,9 @@ func (a *App) lostWork(ctx context.Context, dir, work string) (string, error) {
 		subjects = append(subjects, subject)
 	}
 	if len(oids) > 0 {
-		missing, err := a.Git.MissingObjects(ctx, work, oids)
+		missing, err := a.Git.MissingObjects(ctx, work, nil, oids)
 		if err != nil {
-			return "", wrap(err, cannot, "cannot check commits against %s", work)
+			return "", wrap(err, discard, "cannot check commits against %s", work)
 		}
 		var lost []string
 		for i, oid := range oids {

@@ -32,6 +32,9 @@ type cli struct {
 	Clone    cloneCmd    `cmd:"" routed:"" help:"Make a staging copy of a repository."`
 	SyncBack syncBackCmd `cmd:"" routed:"" name:"sync-back" help:"Bring a staging copy's commits home through the remote."`
 	List     listCmd     `cmd:"" routed:"" help:"Show the recorded staging copies."`
+	Status   statusCmd   `cmd:"" routed:"" help:"Show each copy's commits ahead of and behind its work branch, uncommitted changes and leftovers."`
+	Remove   removeCmd   `cmd:"" routed:"" help:"Delete a staging copy, its temp branches and its mapping."`
+	Prune    pruneCmd    `cmd:"" routed:"" help:"Forget copies whose directory is gone, and delete leftover temp branches."`
 
 	Completion completionCmd `cmd:"" help:"Print the shell completion script for bash, zsh or fish."`
 	ShellInit  shellInitCmd  `cmd:"" name:"shell-init" help:"Print a git function for bash, zsh or fish that makes \"git stage <command>\" run git-stage."`
@@ -47,6 +50,7 @@ type cloneCmd struct {
 	Branch         string  `placeholder:"BRANCH" help:"Stage this branch of the work repository instead of the checked-out one."`
 	AllowDirtyWork bool    `name:"allow-dirty-work" help:"Stage even though the work repository has uncommitted changes (they are not carried over)."`
 	Remote         string  `placeholder:"NAME" default:"origin" gitconfig:"stage.remote" help:"Remote the work repository and the copy share (git config stage.remote)."`
+	DryRun         bool    `name:"dry-run" short:"n" help:"Print the plan (each git command with its repository, each other change) and change nothing."`
 }
 
 func (c *cloneCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) error {
@@ -57,6 +61,7 @@ func (c *cloneCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) er
 		Branch:         c.Branch,
 		AllowDirtyWork: c.AllowDirtyWork,
 		Remote:         c.Remote,
+		DryRun:         c.DryRun,
 	})
 }
 
@@ -70,6 +75,7 @@ type syncBackCmd struct {
 	Force           bool   `short:"f" help:"Move the branch to the staging HEAD even when that is not a fast-forward; the old tips are saved under refs/staging-sync/backup/ and the push is leased."`
 	AllowDirtyStage bool   `name:"allow-dirty-stage" help:"Sync even though the copy has uncommitted changes (they are not synced)."`
 	AllowDirtyWork  bool   `name:"allow-dirty-work" help:"Update the work repository even though it has uncommitted changes (they are kept)."`
+	DryRun          bool   `name:"dry-run" short:"n" help:"Print the plan (each git command with its repository, each other change) and change nothing; the remote is listed, not fetched."`
 }
 
 func (c *syncBackCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) error {
@@ -83,15 +89,48 @@ func (c *syncBackCmd) Run(ctx context.Context, app *stage.App, s stage.Settings)
 		Force:           c.Force,
 		AllowDirtyStage: c.AllowDirtyStage,
 		AllowDirtyWork:  c.AllowDirtyWork,
+		DryRun:          c.DryRun,
 	})
 }
 
 type listCmd struct {
-	JSON bool `name:"json" help:"Print a JSON array of objects, for scripts."`
+	JSON   bool `name:"json" help:"Print a JSON array of objects, for scripts."`
+	Status bool `name:"status" help:"Show each copy's state too, as the status command does."`
 }
 
-func (c *listCmd) Run(app *stage.App, s stage.Settings) error {
+func (c *listCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) error {
+	if c.Status {
+		return app.Status(ctx, s, stage.StatusOptions{JSON: c.JSON})
+	}
 	return app.List(s, c.JSON)
+}
+
+type statusCmd struct {
+	Name string `arg:"" optional:"" stagingname:"" help:"Staging copy, by its staging name (default: every copy)."`
+	JSON bool   `name:"json" help:"Print a JSON array of objects, for scripts."`
+}
+
+func (c *statusCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) error {
+	return app.Status(ctx, s, stage.StatusOptions{Name: c.Name, JSON: c.JSON})
+}
+
+type removeCmd struct {
+	Name   string `arg:"" stagingname:"" help:"Staging copy to remove, by its staging name."`
+	Force  bool   `short:"f" help:"Discard uncommitted changes and commits found nowhere else, and delete temp branches whose commits the work repository lacks."`
+	DryRun bool   `name:"dry-run" short:"n" help:"Print the plan (each git command with its repository, each other change) and change nothing."`
+}
+
+func (c *removeCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) error {
+	return app.Remove(ctx, s, stage.RemoveOptions{Name: c.Name, Force: c.Force, DryRun: c.DryRun})
+}
+
+type pruneCmd struct {
+	Force  bool `short:"f" help:"Delete leftover temp branches even when the work repository lacks their commits."`
+	DryRun bool `name:"dry-run" short:"n" help:"Print the plan (each git command with its repository, each other change) and change nothing."`
+}
+
+func (c *pruneCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) error {
+	return app.Prune(ctx, s, stage.PruneOptions{Force: c.Force, DryRun: c.DryRun})
 }
 
 // exitStatus carries an exit status out of Kong, which would otherwise

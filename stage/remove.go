@@ -1,0 +1,180 @@
+package stage
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/git-stage/git-stage/gitcmd"
+)
+
+// RemoveOptions are remove's arguments and flags.
+type RemoveOptions struct {
+	Name   string
+	Force  bool // discard unique work, and leave temp branches that cannot be checked
+	DryRun bool // print the plan, change nothing
+}
+
+// removeJob is everything remove decided before changing anything.
+type removeJob struct {
+	*located
+	present bool // the staging directory exists
+	aside   string
+	root    string // the staging root: empty parents up to it go too
+	way     remoteWay
+	delete  []gitcmd.Ref // temp branches to delete from the remote
+	kept    []string     // temp branches left on the remote (--force)
+}
+
+// Remove deletes a staging copy, its temp branches on the remote and its
+// mapping. It refuses, changing nothing, when the copy holds work found
+// nowhere else (uncommitted changes, commits neither in the work
+// repository nor on the remote) or a temp branch holds commits the work
+// repository lacks; --force discards them.
+func (a *App) Remove(ctx context.Context, s Settings, o RemoveOptions) error {
+	l, err := a.locate(ctx, s, o.Name)
+	if err != nil {
+		return err
+	}
+	if !o.DryRun {
+		unlock, err := lockCopy(l.config, l.m.StagingPath, l.name)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+	j, err := a.prepareRemove(ctx, s, o, l)
+	if err != nil {
+		return err
+	}
+	steps := j.steps(a)
+	if o.DryRun {
+		a.preview(steps)
+		a.infof("dry run: would remove %q; nothing changed", j.name)
+		return nil
+	}
+	if err := a.execute(ctx, steps); err != nil {
+		hint := "the staging copy and its mapping are still there; run remove again once the cause is fixed"
+		if undoIncomplete(err) {
+			hint = "the cleanup above did not finish; see what it names"
+		}
+		return wrap(err, hint, "remove of %q failed", j.name)
+	}
+	for _, t := range j.kept {
+		a.warnf("temp branch %s is left on %s", t, j.way.remote)
+	}
+	what := "its mapping"
+	if j.present {
+		what = j.m.StagingPath + " and its mapping"
+	}
+	if len(j.delete) > 0 {
+		names := make([]string, len(j.delete))
+		for i, t := range j.delete {
+			names[i] = t.Name
+		}
+		what += ", and temp branch(es) " + strings.Join(names, ", ") + " from " + j.way.remote
+	}
+	a.infof("removed %q: deleted %s", j.name, what)
+	return nil
+}
+
+func (a *App) prepareRemove(ctx context.Context, s Settings, o RemoveOptions, l *located) (*removeJob, error) {
+	j := &removeJob{located: l, way: wayTo(l.m, l.config), root: s.StagingRoot}
+	var err error
+	if j.present, err = exists(j.m.StagingPath); err != nil {
+		return nil, wrap(err, "", "inspect %s", j.m.StagingPath)
+	}
+	temps := tempBranches(j.m, true)
+	var lost []string
+	r, err := a.probeTemps(ctx, j.way, temps)
+	switch {
+	case err != nil && !o.Force:
+		return nil, wrap(err, "run remove again when the remote can be reached, or pass --force to remove the copy and leave its temp branches there",
+			"cannot check the temp branches of %q", j.name)
+	case err != nil:
+		a.warnf("%v; its temp branches stay on the remote", err)
+		j.kept = temps
+	default:
+		j.delete = r.present
+		for _, t := range r.present {
+			if why, ok := r.unsafe[t.Name]; ok {
+				lost = append(lost, fmt.Sprintf("temp branch %s on %s (%s)", t.Name, j.way.remote, why))
+			}
+		}
+	}
+	if j.present && !o.Force {
+		going := make([]string, len(temps))
+		for i, t := range temps {
+			going[i] = j.m.Remote + "/" + t
+		}
+		what, err := a.lostWork(ctx, j.m.StagingPath, j.m.WorkPath, "discard it anyway with --force", going...)
+		if err != nil {
+			return nil, err
+		}
+		if what != "" {
+			lost = append([]string{"the copy holds " + what}, lost...)
+		}
+	}
+	if len(lost) > 0 && !o.Force {
+		return nil, refuse(fmt.Sprintf("sync it back first (git staging sync-back %s), or discard it with --force", gitcmd.Quote(j.name)),
+			"removing %q would lose work: %s", j.name, strings.Join(lost, "; "))
+	}
+	if j.present {
+		dir := j.m.StagingPath
+		j.aside = filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".git-stage-old-"+randomSuffix())
+	}
+	return j, nil
+}
+
+// steps are remove's changes, in order: the temp branches first (a copy
+// whose branches could not be deleted stays whole), then the directory is
+// moved aside, the mapping forgotten, and the directory deleted.
+func (j *removeJob) steps(a *App) []*step {
+	var steps []*step
+	if len(j.delete) > 0 {
+		steps = append(steps, a.deleteTempsStep(j.way, j.delete))
+	}
+	if j.present {
+		steps = append(steps, renameStep(j.m.StagingPath, j.aside))
+	}
+	staging := j.m.StagingPath
+	steps = append(steps, &step{
+		desc: fmt.Sprintf("forget %q in %s", j.name, j.config),
+		do: func(ctx context.Context) error {
+			return j.store().Update(ctx, func(c *Config) error {
+				if m := c.Stagings[j.name]; m != nil && m.StagingPath == staging {
+					delete(c.Stagings, j.name)
+				}
+				return nil
+			})
+		},
+	})
+	if j.present {
+		steps = append(steps, &step{
+			desc: "rm -rf " + gitcmd.Quote(j.aside),
+			do: func(context.Context) error {
+				// The mapping is gone: a copy that cannot be deleted is
+				// reported, not restored.
+				if err := os.RemoveAll(j.aside); err != nil {
+					a.warnf("could not delete %s: %v", j.aside, err)
+				}
+				removeEmptyParents(filepath.Dir(staging), j.root)
+				return nil
+			},
+		})
+	}
+	return steps
+}
+
+// removeEmptyParents removes dir and its parents while they are empty,
+// stopping at root (kept).
+func removeEmptyParents(dir, root string) {
+	for within(dir, root) && !within(root, dir) {
+		if os.Remove(dir) != nil {
+			return
+		}
+		dir = filepath.Dir(dir)
+	}
+}

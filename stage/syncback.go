@@ -45,7 +45,7 @@ type syncJob struct {
 	workRefs             []gitcmd.Ref // the branch, its tracking refs, and the backups
 	backups              []gitcmd.Ref
 	objects              []string // git's environment lending the copy's objects to the work repository
-	workMoved            bool // the work branch was moved (the final push may still fail)
+	workMoved            bool     // the work branch was moved (the final push may still fail)
 }
 
 // SyncBack brings the staging copy's commits home through the remote: it

@@ -438,6 +438,11 @@ func checkPush(_ context.Context, out []byte, err error) error {
 // holds (the branch moved, or was never pushed) is no error, but not gone.
 func (a *App) deleteTemp(ctx context.Context, dir, remote, temp, oid string) (gone bool, err error) {
 	out, err := a.Git.Run(ctx, deleteTempsCmd(dir, remote, []gitcmd.Ref{{Name: temp, OID: oid}}))
+	return tempDeleted(ctx, out, err)
+}
+
+// tempDeleted reads the outcome of a deleteTempsCmd of one branch.
+func tempDeleted(ctx context.Context, out []byte, err error) (gone bool, _ error) {
 	if err == nil {
 		return true, nil
 	}

@@ -97,14 +97,15 @@ func (a *App) Status(ctx context.Context, s Settings, o StatusOptions) error {
 	fmt.Fprintln(tw, "NAME\tBRANCH\tAHEAD\tBEHIND\tSTATE\tLEFTOVERS\tSTAGING")
 	for _, e := range out {
 		ahead, behind, state := "-", "-", "missing"
-		if st := e.Status; st != nil {
+		switch st := e.Status; {
+		case st == nil:
+		case st.Error != "":
+			state = "error"
+			a.warnf("%s: %s", e.Name, st.Error)
+		default:
 			ahead, behind, state = strconv.Itoa(st.Ahead), strconv.Itoa(st.Behind), "clean"
 			if st.Dirty {
 				state = fmt.Sprintf("dirty(%d)", st.Changes)
-			}
-			if st.Error != "" {
-				state = "error"
-				a.warnf("%s: %s", e.Name, st.Error)
 			}
 		}
 		leftovers := "-"

@@ -314,10 +314,12 @@ func (j *syncJob) steps(a *App) []*step {
 		if j.tempAt == "" {
 			return nil
 		}
-		// Nothing to sync, but still clean up. The plan shows the push.
-		st := j.deleteTempStep(a)
-		st.desc = deleteTempsCmd(j.work, j.remote, []gitcmd.Ref{{Name: j.temp, OID: j.tempAt}}).String()
-		return []*step{st}
+		// Nothing to sync, but still clean up.
+		cmd := deleteTempsCmd(j.work, j.remote, []gitcmd.Ref{{Name: j.temp, OID: j.tempAt}})
+		return []*step{{git: &cmd, check: func(ctx context.Context, out []byte, err error) error {
+			gone, err := tempDeleted(ctx, out, err)
+			return j.settleTemp(ctx, a, gone, err)
+		}}}
 	}
 	ref := "refs/heads/" + j.branch
 	temp := "refs/heads/" + j.temp
@@ -433,20 +435,26 @@ func (j *syncJob) deleteTempStep(a *App) *step {
 				return nil
 			}
 			gone, err := a.deleteTemp(ctx, j.work, j.remote, j.temp, j.tempAt)
-			if gone {
-				j.tempAt = ""
-				return nil
-			}
-			if rerr := j.recordLeftover(ctx); rerr != nil {
-				return fmt.Errorf("temp branch %s is left on %s and could not be recorded: %w", j.temp, j.remote, rerr)
-			}
-			if err != nil {
-				return fmt.Errorf("temp branch %s is left on %s (recorded as leftover): %w", j.temp, j.remote, err)
-			}
-			a.warnf("temp branch %s changed on %s since git-stage pushed it; it is left there and recorded as leftover", j.temp, j.remote)
-			return nil
+			return j.settleTemp(ctx, a, gone, err)
 		},
 	}
+}
+
+// settleTemp follows the deletion of the temp branch: one that is gone is
+// forgotten, one that is not is recorded as leftover and reported.
+func (j *syncJob) settleTemp(ctx context.Context, a *App, gone bool, err error) error {
+	if gone {
+		j.tempAt = ""
+		return nil
+	}
+	if rerr := j.recordLeftover(ctx); rerr != nil {
+		return fmt.Errorf("temp branch %s is left on %s and could not be recorded: %w", j.temp, j.remote, rerr)
+	}
+	if err != nil {
+		return fmt.Errorf("temp branch %s is left on %s (recorded as leftover): %w", j.temp, j.remote, err)
+	}
+	a.warnf("temp branch %s changed on %s since git-stage pushed it; it is left there and recorded as leftover", j.temp, j.remote)
+	return nil
 }
 
 func (j *syncJob) recordLeftover(ctx context.Context) error {

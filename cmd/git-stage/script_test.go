@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,6 +63,7 @@ func TestScripts(t *testing.T) {
 			"gitdaemon":      cmdGitDaemon,
 			"mkrepos":        cmdMkrepos,
 			"state":          cmdState,
+			"planran":        cmdPlanRan,
 			"waitfile":       cmdWaitfile,
 			"readme-snippet": cmdReadmeSnippet,
 		},
@@ -328,4 +330,35 @@ func cmdReadmeSnippet(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("the %s snippet has no ```sh block", args[0])
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), block[start+len("```sh\n"):stop], 0o644))
+}
+
+// randomPart is the random suffix of the directories clone and remove
+// work in beside the copy.
+var randomPart = regexp.MustCompile(`\.git-stage-(new|old)-[0-9a-f]{12}`)
+
+// planran PLAN TRACE: the plan a --dry-run printed is exactly what the
+// real run did last: its -v trace ends with the plan's lines, each step
+// "+ "-prefixed, input lines as they are. Random directory suffixes are
+// ignored.
+func cmdPlanRan(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: planran PLANFILE TRACEFILE")
+	}
+	norm := func(l string) string { return randomPart.ReplaceAllString(l, ".git-stage-$1-RANDOM") }
+	var want []string
+	for _, l := range strings.Split(strings.TrimSuffix(ts.ReadFile(args[0]), "\n"), "\n") {
+		if !strings.HasPrefix(l, "  < ") {
+			l = "+ " + l
+		}
+		want = append(want, norm(l))
+	}
+	var ran []string
+	for _, l := range strings.Split(ts.ReadFile(args[1]), "\n") {
+		if strings.HasPrefix(l, "+ ") || strings.HasPrefix(l, "  < ") {
+			ran = append(ran, norm(l))
+		}
+	}
+	if len(want) == 0 || len(ran) < len(want) || strings.Join(ran[len(ran)-len(want):], "\n") != strings.Join(want, "\n") {
+		ts.Fatalf("the run did not end with the plan:\nplan:\n%s\nran:\n%s", strings.Join(want, "\n"), strings.Join(ran, "\n"))
+	}
 }

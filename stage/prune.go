@@ -102,7 +102,7 @@ func (a *App) preparePrune(ctx context.Context, j *pruneJob, cfg *Config, force 
 		groups = append(groups, g)
 		return g
 	}
-	unsettled := map[string]bool{}
+	keeps := map[string]bool{} // copies with a temp branch prune keeps
 	for _, name := range names {
 		m := cfg.Stagings[name]
 		gone, err := exists(m.StagingPath)
@@ -125,7 +125,6 @@ func (a *App) preparePrune(ctx context.Context, j *pruneJob, cfg *Config, force 
 				g.owner[t] = name
 			}
 		}
-		unsettled[name] = true
 	}
 
 	for _, g := range groups {
@@ -145,7 +144,7 @@ func (a *App) preparePrune(ctx context.Context, j *pruneJob, cfg *Config, force 
 				}
 			case unsafe && !force:
 				j.kept = append(j.kept, fmt.Sprintf("kept temp branch %s of %q on %s: %s", t, owner, g.way.remote, why))
-				unsettled[owner] = false
+				keeps[owner] = true
 			default:
 				del = append(del, gitcmd.Ref{Name: t, OID: oid})
 				j.settle(owner, t)
@@ -160,8 +159,8 @@ func (a *App) preparePrune(ctx context.Context, j *pruneJob, cfg *Config, force 
 		if _, ok := j.forget[name]; !ok {
 			continue
 		}
-		if ok, has := unsettled[name]; has && !ok {
-			delete(j.forget, name) // its temp branches would be forgotten too
+		if keeps[name] {
+			delete(j.forget, name) // its kept temp branch would be forgotten too
 			continue
 		}
 		j.actions = append(j.actions, fmt.Sprintf("forgot %q: %s is gone", name, j.forget[name]))
@@ -188,9 +187,9 @@ func (j *pruneJob) steps() []*step {
 		forget = append(forget, name)
 	}
 	sort.Strings(forget)
-	desc := fmt.Sprintf("record in %s:", j.config)
+	var parts []string
 	for _, name := range forget {
-		desc += fmt.Sprintf(" forget %q;", name)
+		parts = append(parts, fmt.Sprintf("forget %q", name))
 	}
 	var settledNames []string
 	for name := range j.settled {
@@ -200,10 +199,10 @@ func (j *pruneJob) steps() []*step {
 	}
 	sort.Strings(settledNames)
 	for _, name := range settledNames {
-		desc += fmt.Sprintf(" drop %s from the leftovers of %q;", strings.Join(j.settled[name], ", "), name)
+		parts = append(parts, fmt.Sprintf("drop %s from the leftovers of %q", strings.Join(j.settled[name], ", "), name))
 	}
 	steps = append(steps, &step{
-		desc: desc[:len(desc)-1],
+		desc: fmt.Sprintf("record in %s: %s", j.config, strings.Join(parts, "; ")),
 		do: func(ctx context.Context) error {
 			return (&Store{Path: j.config}).Update(ctx, func(c *Config) error {
 				for name, path := range j.forget {

@@ -206,7 +206,11 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 					"staging directory %s holds work that would be lost: %s", j.target, lost)
 			}
 		} else {
-			a.warnf("discarding %s (-ff)", j.target)
+			verb := "discarding"
+			if o.DryRun {
+				verb = "would discard"
+			}
+			a.warnf("%s %s (-ff)", verb, j.target)
 		}
 		j.aside = filepath.Join(filepath.Dir(j.target), "."+filepath.Base(j.target)+".git-stage-old-"+randomSuffix())
 	}

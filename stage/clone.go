@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/git-stage/git-stage/gitcmd"
@@ -20,7 +21,9 @@ type CloneOptions struct {
 	Branch         string
 	AllowDirtyWork bool
 	Remote         string
-	DryRun         bool // print the plan, change nothing
+	Copy           []string // more stage.copy patterns
+	NoCopy         bool     // copy no untracked files
+	DryRun         bool     // print the plan, change nothing
 }
 
 // cloneJob is everything clone decided before changing anything.
@@ -43,6 +46,8 @@ type cloneJob struct {
 	workRefs []gitcmd.Ref // work's branches and remote-tracking refs
 
 	leftovers []string // temp branches of a replaced mapping still on the remote
+	copies    []string // untracked paths of the work tree copied into the copy
+	postClone []string // commands run in the finished copy
 }
 
 // Clone makes a staging copy of a work repository. Every check runs first;
@@ -54,8 +59,9 @@ func (a *App) Clone(ctx context.Context, s Settings, o CloneOptions) error {
 	if err != nil {
 		return err
 	}
+	post := a.postCloneSteps(j.work, j.target, j.postClone)
 	if o.DryRun {
-		a.preview(j.steps(a))
+		a.preview(append(j.steps(a), post...))
 		a.infof("dry run: would stage %s (%s at %s) as %q at %s; nothing changed", j.work, j.branch, short(j.commit), j.name, j.target)
 		return nil
 	}
@@ -87,7 +93,14 @@ func (a *App) Clone(ctx context.Context, s Settings, o CloneOptions) error {
 		a.infof("note: temp branch %s of the replaced copy is still on %s; delete it with: git -C %s push %s --delete %s",
 			l, j.remote, gitcmd.Quote(j.work), j.remote, l)
 	}
-	fmt.Fprintln(a.Stdout, j.target)
+	// The copy is made: its path is the result, even if a post-clone
+	// command then fails.
+	defer fmt.Fprintln(a.Stdout, j.target)
+	for _, p := range post {
+		if err := a.runStep(ctx, p); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -172,15 +185,29 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 		return nil, refuse("check out a branch, or name one with --branch",
 			"HEAD of %s is detached", j.work)
 	}
+	wc, err := a.readWorkConfig(ctx, j.work, j.remote)
+	if err != nil {
+		return nil, err
+	}
+	j.url, j.pushURLs, j.postClone = wc.url, wc.pushURLs, wc.postClone
+	if !o.NoCopy {
+		if j.copies, err = a.untrackedMatching(ctx, j.work, append(wc.copy, o.Copy...)); err != nil {
+			return nil, err
+		}
+	}
+	// Untracked files that are copied are carried into the copy: they do
+	// not make the work tree dirty.
+	st.Changes = slices.DeleteFunc(st.Changes, func(c gitcmd.Change) bool {
+		return c.Kind == '?' && slices.ContainsFunc(j.copies, func(p string) bool {
+			return c.Path == p || strings.HasPrefix(c.Path, strings.TrimSuffix(p, "/")+"/")
+		})
+	})
 	if st.Dirty() {
 		if !o.AllowDirtyWork {
 			return nil, refuse("commit or stash them, or pass --allow-dirty-work (they are not carried into the copy)",
 				"work repository %s has uncommitted changes (%s)", j.work, changeList(st.Changes))
 		}
 		a.warnf("%s has uncommitted changes; they are not carried into the copy", j.work)
-	}
-	if j.url, j.pushURLs, err = a.remoteURLs(ctx, j.work, j.remote); err != nil {
-		return nil, err
 	}
 	if j.workRefs, err = a.Git.ForEachRef(ctx, j.work, "refs/heads/", "refs/remotes/"+j.remote+"/"); err != nil {
 		return nil, wrap(err, "", "read the branches of %s", j.work)
@@ -332,6 +359,9 @@ func (j *cloneJob) steps(a *App) []*step {
 		steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "--add", "remote." + j.remote + ".pushurl", u}}})
 	}
 	steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"update-ref", "--stdin"}, Stdin: j.refUpdates()}})
+	if len(j.copies) > 0 {
+		steps = append(steps, a.copyStep(j.work, j.tmp, j.copies))
+	}
 
 	// The temp branch; upstream of the copy's branch.
 	steps = append(steps, &step{

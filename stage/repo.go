@@ -51,35 +51,47 @@ func (a *App) topHere(ctx context.Context, dir string) (string, bool) {
 	return filepath.Join(dir, strings.TrimSpace(string(cdup))), true
 }
 
-// remoteURLs returns the URL and push URLs configured for remote in dir,
-// with one `git config` call. A relative local path is made absolute
-// against dir, so that it still works from the staging copy.
-func (a *App) remoteURLs(ctx context.Context, dir, remote string) (url string, push []string, err error) {
-	pattern := `^remote\.` + regexp.QuoteMeta(remote) + `\.(url|pushurl)$`
+// workConfig is what clone reads from the work repository's git config
+// (its own, the global and the system one): the remote's URLs, and the
+// stage.copy patterns and stage.postClone commands, in order.
+type workConfig struct {
+	url       string
+	pushURLs  []string
+	copy      []string
+	postClone []string
+}
+
+// readWorkConfig reads the work repository's git config with one `git
+// config` call. A relative local path URL is made absolute against dir,
+// so that it still works from the staging copy.
+func (a *App) readWorkConfig(ctx context.Context, dir, remote string) (*workConfig, error) {
+	pattern := `^(remote\.` + regexp.QuoteMeta(remote) + `\.(url|pushurl)|stage\.(copy|postclone))$`
 	out, err := a.Git.Output(ctx, dir, "config", "-z", "--get-regexp", pattern)
-	if gitcmd.ExitCode(err) == 1 {
-		return "", nil, refuse("add it (git -C "+gitcmd.Quote(dir)+" remote add "+remote+" URL) or choose another with --remote",
-			"remote %q is not configured in %s", remote, dir)
+	if err != nil && gitcmd.ExitCode(err) != 1 {
+		return nil, wrap(err, "", "read the git config of %s", dir)
 	}
-	if err != nil {
-		return "", nil, wrap(err, "", "read remote %q of %s", remote, dir)
-	}
+	w := &workConfig{}
 	for _, rec := range bytes.Split(out, []byte{0}) {
 		key, val, ok := strings.Cut(string(rec), "\n")
 		if !ok {
 			continue
 		}
-		val = absRemoteURL(val, dir)
-		if strings.HasSuffix(key, ".pushurl") {
-			push = append(push, val)
-		} else if url == "" {
-			url = val
+		switch {
+		case key == "stage.copy":
+			w.copy = append(w.copy, val)
+		case key == "stage.postclone":
+			w.postClone = append(w.postClone, val)
+		case strings.HasSuffix(key, ".pushurl"):
+			w.pushURLs = append(w.pushURLs, absRemoteURL(val, dir))
+		case w.url == "":
+			w.url = absRemoteURL(val, dir)
 		}
 	}
-	if url == "" {
-		return "", nil, refuse("set it with git remote set-url", "remote %q of %s has no URL", remote, dir)
+	if w.url == "" {
+		return nil, refuse("add it (git -C "+gitcmd.Quote(dir)+" remote add "+remote+" URL) or choose another with --remote",
+			"remote %q is not configured in %s", remote, dir)
 	}
-	return url, push, nil
+	return w, nil
 }
 
 // absRemoteURL makes a relative local-path URL absolute against dir. Git

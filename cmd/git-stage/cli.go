@@ -44,13 +44,15 @@ type cli struct {
 }
 
 type cloneCmd struct {
-	Project        string  `arg:"" optional:"" help:"Repository to stage: relative to --work-root, or absolute (default: the repository you are in)."`
-	AsName         *string `name:"as-name" placeholder:"NAME" help:"Staging name: the copy's path under the staging root (default: PROJECT)."`
-	Force          int     `short:"f" type:"counter" help:"Replace an existing staging copy that holds no unique work; twice (-ff) to discard whatever it holds."`
-	Branch         string  `placeholder:"BRANCH" help:"Stage this branch of the work repository instead of the checked-out one."`
-	AllowDirtyWork bool    `name:"allow-dirty-work" help:"Stage even though the work repository has uncommitted changes (they are not carried over)."`
-	Remote         string  `placeholder:"NAME" default:"origin" gitconfig:"stage.remote" help:"Remote the work repository and the copy share (git config stage.remote)."`
-	DryRun         bool    `name:"dry-run" short:"n" help:"Print the plan (each git command with its repository, each other change) and change nothing."`
+	Project        string   `arg:"" optional:"" help:"Repository to stage: relative to --work-root, or absolute (default: the repository you are in)."`
+	AsName         *string  `name:"as-name" placeholder:"NAME" help:"Staging name: the copy's path under the staging root (default: PROJECT)."`
+	Force          int      `short:"f" type:"counter" help:"Replace an existing staging copy that holds no unique work; twice (-ff) to discard whatever it holds."`
+	Branch         string   `placeholder:"BRANCH" help:"Stage this branch of the work repository instead of the checked-out one."`
+	AllowDirtyWork bool     `name:"allow-dirty-work" help:"Stage even though the work repository has uncommitted changes (they are not carried over)."`
+	Remote         string   `placeholder:"NAME" default:"origin" gitconfig:"stage.remote" help:"Remote the work repository and the copy share (git config stage.remote)."`
+	Copy           []string `name:"copy" placeholder:"PATTERN" sep:"none" help:"Also copy the work tree's untracked or ignored files matching PATTERN (gitignore syntax; repeatable; added to git config stage.copy)."`
+	NoCopy         bool     `name:"no-copy" help:"Copy no untracked files, whatever stage.copy says."`
+	DryRun         bool     `name:"dry-run" short:"n" help:"Print the plan (each git command with its repository, each other change) and change nothing."`
 }
 
 func (c *cloneCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) error {
@@ -61,6 +63,8 @@ func (c *cloneCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) er
 		Branch:         c.Branch,
 		AllowDirtyWork: c.AllowDirtyWork,
 		Remote:         c.Remote,
+		Copy:           c.Copy,
+		NoCopy:         c.NoCopy,
 		DryRun:         c.DryRun,
 	})
 }

@@ -202,8 +202,18 @@ func (c *shellInitCmd) Run(kctx *kong.Context, app *stage.App) error {
 	if c.Shell == "fish" {
 		script = `# git-stage shell-init: "git stage <command>" runs git-stage for its own
 # commands; every other git call, "git stage <path>" included, goes to Git.
+# With git config stage.cd true, "git stage clone" then cds into the copy.
 function git --wraps git --description 'git, with git stage <command> sent to git-stage'
 	if test (count $argv) -ge 2; and test "$argv[1]" = stage; and contains -- "$argv[2]" ` + strings.Join(cmds, " ") + `
+		if test "$argv[2]" = clone; and test "$(command git config --type=bool --get stage.cd 2>/dev/null)" = true
+			set -l out (command git-stage $argv[2..-1])
+			set -l st $status
+			printf '%s\n' $out
+			if test (count $out) -eq 1; and test -d "$out[1]"
+				cd "$out[1]"
+			end
+			return $st
+		end
 		command git-stage $argv[2..-1]
 	else
 		command git $argv
@@ -213,11 +223,23 @@ end
 	} else {
 		script = `# git-stage shell-init: "git stage <command>" runs git-stage for its own
 # commands; every other git call, "git stage <path>" included, goes to Git.
+# With git config stage.cd true, "git stage clone" then cds into the copy.
 git() {
 	if [ "$1" = stage ]; then
 		case "$2" in
 		` + strings.Join(cmds, "|") + `)
 			shift
+			if [ "$1" = clone ] && [ "$(command git config --type=bool --get stage.cd 2>/dev/null)" = true ]; then
+				local __git_stage_out __git_stage_status
+				__git_stage_out=$(command git-stage "$@")
+				__git_stage_status=$?
+				[ -n "$__git_stage_out" ] && printf '%s\n' "$__git_stage_out"
+				# The copy's path is clone's only line of output (a dry run prints its plan).
+				if [ -d "$__git_stage_out" ]; then
+					cd "$__git_stage_out" || return
+				fi
+				return $__git_stage_status
+			fi
 			command git-stage "$@"
 			return
 			;;

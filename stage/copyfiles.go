@@ -1,0 +1,299 @@
+package stage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/git-stage/git-stage/gitcmd"
+)
+
+// untrackedMatching lists the paths of the work tree that git does not
+// track and that match patterns (gitignore syntax), with one `git
+// ls-files`. A directory holding nothing tracked is listed once, with a
+// trailing slash, not file by file.
+func (a *App) untrackedMatching(ctx context.Context, work string, patterns []string) ([]string, error) {
+	if len(patterns) == 0 {
+		return nil, nil
+	}
+	args := []string{"ls-files", "-z", "--others", "--ignored", "--directory"}
+	for _, p := range patterns {
+		args = append(args, "--exclude="+p)
+	}
+	out, err := a.Git.Output(ctx, work, args...)
+	if err != nil {
+		return nil, wrap(err, "", "list the untracked files of %s", work)
+	}
+	var paths []string
+	for _, p := range strings.Split(string(out), "\x00") {
+		if p != "" {
+			paths = append(paths, p)
+		}
+	}
+	return paths, nil
+}
+
+// copyStep copies the listed untracked paths of the work tree into the
+// new copy before it is moved into place, so that a failure undoes it
+// with the rest. The plan lists the paths as the step's input.
+func (a *App) copyStep(work, dst string, paths []string) *step {
+	var b strings.Builder
+	fmt.Fprintf(&b, "copy untracked files from %s into %s (reflinked where the file system can; never over a tracked file)", gitcmd.Quote(work), gitcmd.Quote(dst))
+	for _, p := range paths {
+		b.WriteString("\n  < " + p)
+	}
+	return &step{desc: b.String(), do: func(ctx context.Context) error {
+		st, err := copyPaths(ctx, work, dst, paths, a.copyProgress())
+		if err != nil {
+			return fmt.Errorf("copy untracked files from %s: %w", work, err)
+		}
+		a.infof("copied %d untracked file(s) from %s%s", st.files, work, st.notes())
+		return nil
+	}}
+}
+
+// copyProgress reports the copy's progress on a terminal, at most ten
+// times a second; nil when git's progress is off too.
+func (a *App) copyProgress() func(done, total int64, last bool) {
+	if !a.Progress {
+		return nil
+	}
+	var mu sync.Mutex
+	var next time.Time
+	return func(done, total int64, last bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if now := time.Now(); last || now.After(next) {
+			next = now.Add(100 * time.Millisecond)
+			end := ""
+			if last {
+				end = ", done.\n"
+			}
+			fmt.Fprintf(a.Stderr, "\rCopying untracked files: %d%% (%d/%d)%s", done*100/max(total, 1), done, total, end)
+		}
+	}
+}
+
+// copyStats says what copyPaths did.
+type copyStats struct {
+	files, links, skipped, special int64
+}
+
+func (s copyStats) notes() string {
+	var n []string
+	if s.links > 0 {
+		n = append(n, fmt.Sprintf("%d symlink(s)", s.links))
+	}
+	if s.skipped > 0 {
+		n = append(n, fmt.Sprintf("%d already in the copy, left as they are", s.skipped))
+	}
+	if s.special > 0 {
+		n = append(n, fmt.Sprintf("%d special file(s) not copied", s.special))
+	}
+	if len(n) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(n, "; ") + ")"
+}
+
+// copyWorkers is how many files are copied at once.
+const copyWorkers = 16
+
+// copyPaths copies paths (relative to src; a trailing slash marks a
+// directory) from src to dst, one way: regular files are reflinked where
+// the file system can and copied otherwise, never hard-linked; symlinks
+// are copied as symlinks; modes and modification times are kept. Nothing
+// already in dst is overwritten: the copy's tracked files stay as checked
+// out. Directories are made first, then files are copied in parallel.
+func copyPaths(ctx context.Context, src, dst string, paths []string, progress func(done, total int64, last bool)) (copyStats, error) {
+	var st copyStats
+	type dir struct {
+		rel string
+		fi  fs.FileInfo
+	}
+	var dirs []dir
+	var files []string
+	made := map[string]bool{}
+	// mkdir makes rel in dst (and its parents) like its source.
+	var mkdir func(rel string) error
+	mkdir = func(rel string) error {
+		if rel == "." || made[rel] {
+			return nil
+		}
+		if err := mkdir(filepath.Dir(rel)); err != nil {
+			return err
+		}
+		made[rel] = true
+		fi, err := os.Lstat(filepath.Join(src, rel))
+		if err != nil {
+			return err
+		}
+		err = os.Mkdir(filepath.Join(dst, rel), 0o700)
+		if errors.Is(err, fs.ErrExist) {
+			return nil // the copy's own (checked out) directory: left as it is
+		}
+		if err != nil {
+			return err
+		}
+		dirs = append(dirs, dir{rel, fi})
+		return nil
+	}
+	for _, p := range paths {
+		root := filepath.Clean(filepath.FromSlash(strings.TrimSuffix(p, "/")))
+		if err := mkdir(filepath.Dir(root)); err != nil {
+			return st, err
+		}
+		err := filepath.WalkDir(filepath.Join(src, root), func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if err := ctx.Err(); err != nil {
+				return errInterrupted
+			}
+			rel, _ := filepath.Rel(src, path)
+			switch {
+			case d.IsDir():
+				return mkdir(rel)
+			case d.Type()&fs.ModeSymlink != 0:
+				target, err := os.Readlink(path)
+				if err != nil {
+					return err
+				}
+				if err := os.Symlink(target, filepath.Join(dst, rel)); errors.Is(err, fs.ErrExist) {
+					st.skipped++
+				} else if err != nil {
+					return err
+				} else {
+					st.links++
+				}
+			case d.Type().IsRegular():
+				files = append(files, rel)
+			default:
+				st.special++
+			}
+			return nil
+		})
+		if err != nil {
+			return st, err
+		}
+	}
+
+	// The files, in parallel.
+	var done, skipped atomic.Int64
+	total := int64(len(files))
+	jobs := make(chan string)
+	errc := make(chan error, copyWorkers)
+	var wg sync.WaitGroup
+	for range min(copyWorkers, max(len(files), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for rel := range jobs {
+				copied, err := copyFile(filepath.Join(src, rel), filepath.Join(dst, rel))
+				if err != nil {
+					errc <- err
+					return
+				}
+				if !copied {
+					skipped.Add(1)
+				}
+				if n := done.Add(1); progress != nil {
+					progress(n, total, false)
+				}
+			}
+		}()
+	}
+	var err error
+feed:
+	for _, rel := range files {
+		select {
+		case jobs <- rel:
+		case err = <-errc:
+			break feed
+		case <-ctx.Done():
+			err = errInterrupted
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if err == nil {
+		select {
+		case err = <-errc:
+		default:
+		}
+	}
+	if err != nil {
+		return st, err
+	}
+	if progress != nil && total > 0 {
+		progress(total, total, true)
+	}
+	st.files = total - skipped.Load()
+	st.skipped += skipped.Load()
+
+	// Directory modes and times last: adding files changed them.
+	for i := len(dirs) - 1; i >= 0; i-- {
+		d := dirs[i]
+		p := filepath.Join(dst, d.rel)
+		if err := os.Chmod(p, d.fi.Mode()&modeBits); err != nil {
+			return st, err
+		}
+		if err := os.Chtimes(p, d.fi.ModTime(), d.fi.ModTime()); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+// modeBits are the mode bits a copy keeps.
+const modeBits = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
+
+// copyFile copies the regular file from to the new file to, keeping its
+// mode and modification time: a reflink (FICLONE) where the file system
+// shares blocks, else copy_file_range through io.Copy, else a plain copy.
+// It reports false, and leaves to alone, when to already exists.
+func copyFile(from, to string) (bool, error) {
+	in, err := os.Open(from)
+	if err != nil {
+		return false, err
+	}
+	defer in.Close()
+	fi, err := in.Stat()
+	if err != nil {
+		return false, err
+	}
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if fi.Size() > 0 {
+		if unix.IoctlFileClone(int(out.Fd()), int(in.Fd())) != nil {
+			if _, err := io.Copy(out, in); err != nil {
+				out.Close()
+				return false, err
+			}
+		}
+	}
+	if err := out.Chmod(fi.Mode() & modeBits); err != nil {
+		out.Close()
+		return false, err
+	}
+	if err := out.Close(); err != nil {
+		return false, err
+	}
+	return true, os.Chtimes(to, fi.ModTime(), fi.ModTime())
+}

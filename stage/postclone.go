@@ -1,0 +1,57 @@
+package stage
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"syscall"
+	"time"
+
+	"github.com/git-stage/git-stage/gitcmd"
+)
+
+// postCloneSteps run the stage.postClone commands in the finished copy,
+// in order, through sh, with the Git environment a hook or alias would
+// leak scrubbed, GIT_STAGE_WORK and GIT_STAGE_COPY set, and their output
+// on stderr (with -q, only when one fails). They come after the copy is
+// complete and recorded: a failure stops the rest but undoes nothing.
+func (a *App) postCloneSteps(work, copy string, commands []string) []*step {
+	var steps []*step
+	for _, c := range commands {
+		steps = append(steps, &step{
+			desc: "run in " + gitcmd.Quote(copy) + ": " + c,
+			do: func(ctx context.Context) error {
+				cmd := exec.CommandContext(ctx, "sh", "-c", c)
+				cmd.Dir = copy
+				cmd.Env = append(gitcmd.Environ(), "GIT_STAGE_WORK="+work, "GIT_STAGE_COPY="+copy)
+				cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+				cmd.WaitDelay = 10 * time.Second
+				var out bytes.Buffer
+				var w io.Writer = a.Stderr
+				if a.Quiet {
+					w = &out
+				}
+				cmd.Stdout, cmd.Stderr = w, w
+				err := cmd.Run()
+				if err == nil {
+					return nil
+				}
+				a.Stderr.Write(out.Bytes())
+				var exit *exec.ExitError
+				if errors.As(err, &exit) && exit.Exited() {
+					err = fmt.Errorf("exit status %d", exit.ExitCode())
+				} else if ctx.Err() != nil {
+					err = errInterrupted
+				}
+				return &Error{
+					Msg:  fmt.Sprintf("post-clone command %q failed in %s (%v)", c, copy, err),
+					Hint: fmt.Sprintf("the copy and its mapping are in place; once fixed, run it there: cd %s && %s", gitcmd.Quote(copy), c),
+				}
+			},
+		})
+	}
+	return steps
+}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,11 +35,19 @@ func (a *App) untrackedMatching(ctx context.Context, work string, patterns []str
 	if err != nil {
 		return nil, wrap(err, "", "list the untracked files of %s", work)
 	}
+	// git may list a directory whose every file matches and its files
+	// too: keep the directory.
+	listed := strings.Split(string(out), "\x00")
+	sort.Strings(listed)
 	var paths []string
-	for _, p := range strings.Split(string(out), "\x00") {
-		if p != "" {
-			paths = append(paths, p)
+	for _, p := range listed {
+		if p == "" {
+			continue
 		}
+		if n := len(paths); n > 0 && strings.HasSuffix(paths[n-1], "/") && strings.HasPrefix(p, paths[n-1]) {
+			continue
+		}
+		paths = append(paths, p)
 	}
 	return paths, nil
 }

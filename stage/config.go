@@ -39,6 +39,9 @@ type Mapping struct {
 	TempBranch  string    `json:"temp_branch"`
 	Created     time.Time `json:"created"`
 	LastSync    *Sync     `json:"last_sync"`
+	// ReviewBranch is the remote branch the last --review-branch sync
+	// pushed to; "" when none did.
+	ReviewBranch string `json:"review_branch"`
 	// Leftovers are temp branches that could not be deleted from the remote.
 	Leftovers []string `json:"leftover_temp_branches"`
 }

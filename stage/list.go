@@ -61,7 +61,15 @@ func (a *App) List(s Settings, asJSON bool) error {
 		if e.LastSync != nil {
 			last = e.LastSync.Time.Local().Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Name, e.BaseBranch, last, staging, e.WorkPath)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Name, e.branches(), last, staging, e.WorkPath)
 	}
 	return tw.Flush()
+}
+
+// branches is the base branch, and the review branch when there is one.
+func (e *ListEntry) branches() string {
+	if e.ReviewBranch != "" {
+		return e.BaseBranch + " (review: " + e.ReviewBranch + ")"
+	}
+	return e.BaseBranch
 }

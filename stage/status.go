@@ -112,7 +112,7 @@ func (a *App) Status(ctx context.Context, s Settings, o StatusOptions) error {
 		if len(e.Leftovers) > 0 {
 			leftovers = strings.Join(e.Leftovers, ",")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Name, e.BaseBranch, ahead, behind, state, leftovers, e.StagingPath)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Name, e.branches(), ahead, behind, state, leftovers, e.StagingPath)
 	}
 	return tw.Flush()
 }

@@ -22,6 +22,9 @@ type SyncBackOptions struct {
 	AllowDirtyStage bool
 	AllowDirtyWork  bool
 	DryRun          bool // print the plan, change nothing
+	// ReviewBranch, when set, is the remote branch the staging HEAD goes
+	// to instead of the base branch (%n: the staging name).
+	ReviewBranch string
 }
 
 // Sync modes, as the config records them.
@@ -45,6 +48,7 @@ type syncJob struct {
 	workRefs             []gitcmd.Ref // the branch, its tracking refs, and the backups
 	backups              []gitcmd.Ref
 	objects              []string // git's environment lending the copy's objects to the work repository
+	review, reviewTip    string   // the review branch, and its tip on the remote ("" when absent)
 	workMoved            bool     // the work branch was moved (the final push may still fail)
 }
 
@@ -89,6 +93,10 @@ func (a *App) SyncBack(ctx context.Context, s Settings, o SyncBackOptions) error
 func (j *syncJob) summary(verb string) string {
 	if j.mode == "" {
 		return "nothing to sync: " + j.nothingReason
+	}
+	if j.mode == modeReview {
+		return fmt.Sprintf("%s %q for review: %s on %s (%s) is at %s; open a pull request from %s into %s",
+			verb, j.name, j.review, j.remote, j.url(), short(j.head), j.review, j.branch)
 	}
 	forced := ""
 	if j.mode == modeForce {
@@ -152,6 +160,9 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 		a.warnf("%s has uncommitted changes; they are not synced", j.staging)
 	}
 	j.head = sst.OID
+	if o.ReviewBranch != "" {
+		return j, a.prepareReview(ctx, j, o)
+	}
 	wst, err := a.Git.Status(ctx, j.work)
 	if err != nil {
 		return nil, wrap(err, "", "read the state of %s", j.work)
@@ -310,6 +321,9 @@ func (a *App) count(ctx context.Context, dir string, env []string, revs ...strin
 
 // steps are sync-back's changes, in order.
 func (j *syncJob) steps(a *App) []*step {
+	if j.mode == modeReview {
+		return j.reviewSteps(a)
+	}
 	if j.mode == "" {
 		if j.tempAt == "" {
 			return nil
@@ -379,19 +393,38 @@ func (j *syncJob) steps(a *App) []*step {
 	}
 
 	// 3. The branch onto the remote and the temp branch off it, at once.
-	leases := []string{"--force-with-lease=" + temp + ":" + j.head}
+	var leases []string
 	if j.mode == modeForce {
 		leases = append(leases, "--force-with-lease="+ref+":"+j.remoteTip)
 	}
-	steps = append(steps, &step{
-		git: &gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: pushArgs(a, append(append([]string{"--atomic"}, leases...),
-			j.remote, ref+":"+ref, ":"+temp)...)},
+	steps = append(steps, j.landStep(a, leases, ref+":"+ref, j.head))
+
+	// 4. The record.
+	return append(steps, j.recordStep(a, j.branch, nil))
+}
+
+// landStep pushes refspec with leases and, when the temp branch is on the
+// remote (at tempAt), deletes it in the same atomic push. An old server
+// without atomic pushes gets the two in turn.
+func (j *syncJob) landStep(a *App, leases []string, refspec, tempAt string) *step {
+	temp := "refs/heads/" + j.temp
+	target := strings.TrimPrefix(strings.SplitN(refspec, ":", 2)[1], "refs/heads/")
+	args := append([]string{}, leases...)
+	if tempAt != "" {
+		args = append([]string{"--atomic", "--force-with-lease=" + temp + ":" + tempAt}, args...)
+	}
+	args = append(args, j.remote, refspec)
+	if tempAt != "" {
+		args = append(args, ":"+temp)
+	}
+	return &step{
+		git:    &gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: pushArgs(a, args...)},
 		finish: true,
 		check: func(ctx context.Context, out []byte, err error) error {
-			if err != nil && strings.Contains(gitcmd.StderrOf(err), "does not support --atomic push") {
+			if err != nil && tempAt != "" && strings.Contains(gitcmd.StderrOf(err), "does not support --atomic push") {
 				// An old server: the branch first, then the temp branch.
-				a.warnf("%s does not support atomic pushes; pushing %s, then deleting %s", j.remote, j.branch, j.temp)
-				out, err = a.Git.Run(ctx, gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: pushArgs(a, append(leases[1:], j.remote, ref+":"+ref)...)})
+				a.warnf("%s does not support atomic pushes; pushing %s, then deleting %s", j.remote, target, j.temp)
+				out, err = a.Git.Run(ctx, gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: pushArgs(a, append(leases, j.remote, refspec)...)})
 				if err = checkPush(ctx, out, err); err != nil {
 					return err
 				}
@@ -402,14 +435,16 @@ func (j *syncJob) steps(a *App) []*step {
 			}
 			return err
 		},
-	})
+	}
+}
 
-	// 4. The record.
-	steps = append(steps, &step{
+// recordStep records the sync in the mapping; edit, when set, records more.
+func (j *syncJob) recordStep(a *App, branch string, edit func(*Mapping)) *step {
+	return &step{
 		desc:    fmt.Sprintf("record the sync of %q in %s", j.name, j.config),
 		records: true,
 		do: func(ctx context.Context) error {
-			sync := &Sync{Time: a.Now().UTC().Truncate(1e9), Commit: j.head, Branch: j.branch, TempBranch: j.temp, Mode: j.mode}
+			sync := &Sync{Time: a.Now().UTC().Truncate(1e9), Commit: j.head, Branch: branch, TempBranch: j.temp, Mode: j.mode}
 			return j.store().Update(ctx, func(c *Config) error {
 				m := c.Stagings[j.name]
 				if m == nil {
@@ -417,11 +452,13 @@ func (j *syncJob) steps(a *App) []*step {
 				}
 				m.LastSync = sync
 				m.Leftovers = slices.DeleteFunc(m.Leftovers, func(t string) bool { return t == j.temp })
+				if edit != nil {
+					edit(m)
+				}
 				return nil
 			})
 		},
-	})
-	return steps
+	}
 }
 
 // deleteTempStep deletes the temp branch from the remote, while it still

@@ -1,0 +1,106 @@
+package stage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/git-stage/git-stage/gitcmd"
+)
+
+// modeReview is a sync to a review branch, as the config records it.
+const modeReview = "review"
+
+// ReviewBranchName expands a review branch pattern: %n is the staging
+// name, %% a percent sign.
+func ReviewBranchName(pattern, name string) string {
+	var b strings.Builder
+	for i := 0; i < len(pattern); i++ {
+		if pattern[i] == '%' && i+1 < len(pattern) {
+			switch pattern[i+1] {
+			case 'n':
+				b.WriteString(name)
+				i++
+				continue
+			case '%':
+				b.WriteByte('%')
+				i++
+				continue
+			}
+		}
+		b.WriteByte(pattern[i])
+	}
+	return b.String()
+}
+
+// prepareReview is sync-back's preflight for --review-branch, after the
+// copy's checks: the work repository and the remote's base branch are
+// left alone, so only the review branch and the temp branch are looked
+// at, listed in one round trip. The review branch is created, or moved
+// only forward (any way with --force), and always with a lease on the
+// value seen here.
+func (a *App) prepareReview(ctx context.Context, j *syncJob, o SyncBackOptions) error {
+	j.review = ReviewBranchName(o.ReviewBranch, j.name)
+	if err := checkBranchName(j.review); err != nil {
+		return err
+	}
+	if j.review == j.temp {
+		return &Error{Usage: true, Msg: fmt.Sprintf("the review branch and the temp branch are both %q", j.review),
+			Hint: "name another review branch"}
+	}
+	refs, err := a.Git.LsRemote(ctx, j.work, j.remote, "refs/heads/"+j.review, "refs/heads/"+j.temp)
+	if err != nil {
+		return wrap(err, "check the remote's URL, the network and your credentials", "cannot reach remote %q", j.remote)
+	}
+	j.reviewTip, _ = gitcmd.Find(refs, "refs/heads/"+j.review)
+	j.tempAt, _ = gitcmd.Find(refs, "refs/heads/"+j.temp)
+	j.objects = objectsEnv(j.staging)
+	switch {
+	case j.reviewTip == j.head:
+		j.nothingReason = fmt.Sprintf("review branch %s on %s is already at the staging HEAD (%s)", j.review, j.remote, short(j.head))
+		return nil
+	case j.reviewTip == "" || o.Force:
+		j.mode = modeReview
+		return nil
+	}
+	// Forward only: the review branch's tip must be in the staging HEAD. A
+	// tip neither repository has is in neither.
+	missing, err := a.Git.MissingObjects(ctx, j.work, j.objects, []string{j.reviewTip})
+	if err != nil {
+		return wrap(err, "", "look for %s in %s", short(j.reviewTip), j.work)
+	}
+	behind := 1
+	if !missing[j.reviewTip] {
+		if behind, err = a.count(ctx, j.work, j.objects, j.reviewTip, "--not", j.head); err != nil {
+			return err
+		}
+	}
+	if behind > 0 {
+		return refuse(fmt.Sprintf("bring them into the copy first (in it: git pull %s %s), or pass --force to replace the review branch (leased)", j.remote, j.review),
+			"review branch %s on %s (%s) has commits the staging HEAD lacks", j.review, j.remote, short(j.reviewTip))
+	}
+	j.mode = modeReview
+	return nil
+}
+
+// reviewSteps push the staging HEAD to the review branch and delete the
+// temp branch, in one atomic push; the work repository gets the staging
+// commits' objects only (the push runs from it) and no ref moves there.
+func (j *syncJob) reviewSteps(a *App) []*step {
+	ref := "refs/heads/" + j.review
+	return []*step{
+		{git: &gitcmd.Cmd{Dir: j.work, Args: []string{
+			"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", j.staging, j.head}}},
+		j.landStep(a, []string{"--force-with-lease=" + ref + ":" + j.reviewTip}, j.head+":"+ref, j.tempAt),
+		j.recordStep(a, j.review, func(m *Mapping) { m.ReviewBranch = j.review }),
+	}
+}
+
+// url is the remote's URL as recorded, for the message that says where to
+// open a pull request.
+func (j *syncJob) url() string {
+	if j.remote == j.m.Remote && j.m.RemoteURL != "" {
+		return j.m.RemoteURL
+	}
+	return j.remote
+}

@@ -45,9 +45,10 @@ type cloneJob struct {
 	temp     string
 	workRefs []gitcmd.Ref // work's branches and remote-tracking refs
 
-	leftovers []string // temp branches of a replaced mapping still on the remote
-	copies    []string // untracked paths of the work tree copied into the copy
-	postClone []string // commands run in the finished copy
+	leftovers []string    // temp branches of a replaced mapping still on the remote
+	copies    []string    // untracked paths of the work tree copied into the copy
+	subs      []submodule // submodules checked out from the work repository's
+	postClone []string    // commands run in the finished copy
 }
 
 // Clone makes a staging copy of a work repository. Every check runs first;
@@ -221,6 +222,15 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 		}
 	}
 
+	// Submodules: those the work repository has come from its own copies.
+	var skipped []submodule
+	if j.subs, skipped, err = a.submodules(ctx, j.work, j.commit, wc.submoduleURLs); err != nil {
+		return nil, err
+	}
+	for _, sm := range skipped {
+		a.infof("submodule %s is not initialised in %s; it is left uninitialised in the copy", sm.path, j.work)
+	}
+
 	// An existing directory is replaced only when nothing would be lost.
 	if j.replace {
 		if o.Force == 1 {
@@ -362,6 +372,7 @@ func (j *cloneJob) steps(a *App) []*step {
 	if len(j.copies) > 0 {
 		steps = append(steps, a.copyStep(j.work, j.tmp, j.copies))
 	}
+	steps = append(steps, j.submoduleSteps(a)...)
 
 	// The temp branch; upstream of the copy's branch.
 	steps = append(steps, &step{

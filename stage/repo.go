@@ -59,24 +59,29 @@ type workConfig struct {
 	pushURLs  []string
 	copy      []string
 	postClone []string
+	// submoduleURLs are the submodules initialised here, by lower-cased
+	// name (git config keys are case-insensitive).
+	submoduleURLs map[string]string
 }
 
 // readWorkConfig reads the work repository's git config with one `git
 // config` call. A relative local path URL is made absolute against dir,
 // so that it still works from the staging copy.
 func (a *App) readWorkConfig(ctx context.Context, dir, remote string) (*workConfig, error) {
-	pattern := `^(remote\.` + regexp.QuoteMeta(remote) + `\.(url|pushurl)|stage\.(copy|postclone))$`
+	pattern := `^(remote\.` + regexp.QuoteMeta(remote) + `\.(url|pushurl)|stage\.(copy|postclone)|submodule\..*\.url)$`
 	out, err := a.Git.Output(ctx, dir, "config", "-z", "--get-regexp", pattern)
 	if err != nil && gitcmd.ExitCode(err) != 1 {
 		return nil, wrap(err, "", "read the git config of %s", dir)
 	}
-	w := &workConfig{}
+	w := &workConfig{submoduleURLs: map[string]string{}}
 	for _, rec := range bytes.Split(out, []byte{0}) {
 		key, val, ok := strings.Cut(string(rec), "\n")
 		if !ok {
 			continue
 		}
 		switch {
+		case strings.HasPrefix(key, "submodule."):
+			w.submoduleURLs[strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(key, "submodule."), ".url"))] = val
 		case key == "stage.copy":
 			w.copy = append(w.copy, val)
 		case key == "stage.postclone":

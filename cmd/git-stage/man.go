@@ -102,6 +102,11 @@ func writeMan(w io.Writer, app *kong.Application) error {
 			p("Sets %s.", option(s))
 		}
 	}
+	for _, k := range manMoreKeys {
+		p(".TP")
+		p(`.B %s`, roffText(k[0]))
+		p("%s", roffText(k[1]))
+	}
 	p(".PP")
 	p("A staging copy's own git config holds stage.config and stage.name: where its mapping lives, so that commands run inside it need no option.")
 	p(".SH FILES")
@@ -116,10 +121,18 @@ func writeMan(w io.Writer, app *kong.Application) error {
 	return err
 }
 
+// manMoreKeys are the git config keys that are not flags.
+var manMoreKeys = [][2]string{
+	{"stage.copy", "Multi-valued, gitignore-style patterns: clone copies the work tree's untracked and ignored files that match them into the new copy (reflinked or copied, never hard-linked)."},
+	{"stage.postClone", "Multi-valued shell commands clone runs in order in the new copy, with GIT_STAGE_WORK and GIT_STAGE_COPY set; a failure makes clone exit 1 and keeps the copy."},
+	{"stage.cd", "When true, the git function of shell-init changes into the copy that git stage clone made."},
+}
+
 // manDescription is the page's prose; NAME becomes the name it was run as.
 var manDescription = []string{
 	"You keep canonical repositories under a work root. For risky or parallel work (a review, an experiment, a coding agent's sandbox) NAME clone makes a staging copy under a staging root: a separate, complete clone, built from the work repository's own objects, that shares its remote and pushes to its own temporary branch there.",
 	"You commit in the copy; NAME sync-back brings the commits home through the remote: it fast-forwards the work branch, pushes it, and deletes the temporary branch, all checks first and nothing lost on any failure. NAME list shows the copies, recorded in .staging_sync.json in the staging root.",
+	"NAME status shows where each copy stands against its work branch, NAME remove deletes a copy when nothing in it would be lost, and NAME prune forgets copies deleted by hand and deletes leftover temporary branches. Every command that changes something prints its plan instead with --dry-run.",
 	"Git's own git stage is a synonym for git add, which no program can override: use git staging, or the function that git-stage shell-init prints.",
 }
 

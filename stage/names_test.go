@@ -145,3 +145,18 @@ func FuzzCheckRefFormat(f *testing.F) {
 		}
 	})
 }
+
+func TestReviewBranchName(t *testing.T) {
+	for _, c := range []struct{ pattern, name, want string }{
+		{"review/%n", "apps/web", "review/apps/web"},
+		{"pr-%n-%n", "x", "pr-x-x"},
+		{"100%%/%n", "x", "100%/x"},
+		{"plain", "x", "plain"},
+		{"trailing%", "x", "trailing%"},
+		{"%q%n", "x", "%qx"},
+	} {
+		if got := ReviewBranchName(c.pattern, c.name); got != c.want {
+			t.Errorf("ReviewBranchName(%q, %q) = %q, want %q", c.pattern, c.name, got, c.want)
+		}
+	}
+}

@@ -44,9 +44,9 @@ func (a *App) prepareReview(ctx context.Context, j *syncJob, o SyncBackOptions) 
 	if err := checkBranchName(j.review); err != nil {
 		return err
 	}
-	if j.review == j.temp {
-		return &Error{Usage: true, Msg: fmt.Sprintf("the review branch and the temp branch are both %q", j.review),
-			Hint: "name another review branch"}
+	if j.review == j.temp || j.review == j.branch {
+		return &Error{Usage: true, Msg: fmt.Sprintf("the review branch %q is the copy's temp branch or the branch it syncs to", j.review),
+			Hint: "name another review branch, or run sync-back with --review-branch '' to update " + j.branch + " itself"}
 	}
 	refs, err := a.Git.LsRemote(ctx, j.work, j.remote, "refs/heads/"+j.review, "refs/heads/"+j.temp)
 	if err != nil {

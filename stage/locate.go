@@ -11,6 +11,15 @@ type located struct {
 
 func (l *located) store() *Store { return &Store{Path: l.config} }
 
+// lock takes the copy's lock for a run; a dry run, which changes nothing,
+// takes none.
+func (l *located) lock(dryRun bool) (unlock func(), err error) {
+	if dryRun {
+		return func() {}, nil
+	}
+	return lockCopy(l.config, l.m.StagingPath, l.name)
+}
+
 const listHint = "`git staging list` shows the staging copies; pass --staging-root or --config-path if they live elsewhere"
 
 // locate finds the mapping of the staging copy called name, or, when name

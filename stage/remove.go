@@ -38,13 +38,11 @@ func (a *App) Remove(ctx context.Context, s Settings, o RemoveOptions) error {
 	if err != nil {
 		return err
 	}
-	if !o.DryRun {
-		unlock, err := lockCopy(l.config, l.m.StagingPath, l.name)
-		if err != nil {
-			return err
-		}
-		defer unlock()
+	unlock, err := l.lock(o.DryRun)
+	if err != nil {
+		return err
 	}
+	defer unlock()
 	j, err := a.prepareRemove(ctx, s, o, l)
 	if err != nil {
 		return err

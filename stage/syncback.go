@@ -62,13 +62,11 @@ func (a *App) SyncBack(ctx context.Context, s Settings, o SyncBackOptions) error
 	if err != nil {
 		return err
 	}
-	if !o.DryRun {
-		unlock, err := lockCopy(l.config, l.m.StagingPath, l.name)
-		if err != nil {
-			return err
-		}
-		defer unlock()
+	unlock, err := l.lock(o.DryRun)
+	if err != nil {
+		return err
 	}
+	defer unlock()
 	j, err := a.prepareSync(ctx, s, o, l)
 	if err != nil {
 		return err

@@ -64,6 +64,7 @@ func TestScripts(t *testing.T) {
 			"mkrepos":        cmdMkrepos,
 			"state":          cmdState,
 			"planran":        cmdPlanRan,
+			"gitwrap":        cmdGitWrap,
 			"waitfile":       cmdWaitfile,
 			"readme-snippet": cmdReadmeSnippet,
 		},
@@ -271,9 +272,12 @@ func cmdGitDaemon(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	cmd := exec.Command("git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
+	cmd := exec.Command("git", "daemon", "--verbose", "--reuseaddr", "--export-all", "--enable=receive-pack",
 		"--base-path="+base, "--listen=127.0.0.1", "--port="+strconv.Itoa(port), base)
-	cmd.Env = append(os.Environ(), "HOME="+ts.Getenv("HOME"), "GIT_CONFIG_NOSYSTEM=1")
+	// The log counts connections ("Request upload-pack for ..."); the
+	// trace2 events of the services it starts show what they ran.
+	cmd.Env = append(os.Environ(), "HOME="+ts.Getenv("HOME"), "GIT_CONFIG_NOSYSTEM=1",
+		"GIT_TRACE2_EVENT="+ts.MkAbs("gitdaemon.trace"))
 	logf, err := os.Create(ts.MkAbs("gitdaemon.log"))
 	ts.Check(err)
 	cmd.Stderr = logf
@@ -361,4 +365,35 @@ func cmdPlanRan(ts *testscript.TestScript, neg bool, args []string) {
 	if len(want) == 0 || len(ran) < len(want) || strings.Join(ran[len(ran)-len(want):], "\n") != strings.Join(want, "\n") {
 		ts.Fatalf("the run did not end with the plan:\nplan:\n%s\nran:\n%s", strings.Join(want, "\n"), strings.Join(ran, "\n"))
 	}
+}
+
+// gitwrap puts a git first on PATH ($WORK/bin) that appends each call's
+// subcommand (its first word that is no option, skipping -c values) to
+// $WORK/git-calls and runs the real git. Git's own child processes find
+// the real git through its exec path and are not counted: the file lists
+// the git processes the command started.
+func cmdGitWrap(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: gitwrap")
+	}
+	real, err := exec.LookPath("git")
+	ts.Check(err)
+	bin := filepath.Join(ts.Getenv("WORK"), "bin")
+	ts.Check(os.MkdirAll(bin, 0o755))
+	script := `#!/bin/sh
+sub= skip=
+for a; do
+	if [ -n "$skip" ]; then skip=; continue; fi
+	case $a in
+	-c) skip=1 ;;
+	-*) ;;
+	*) sub=$a; break ;;
+	esac
+done
+echo "$sub" >> "$GIT_CALLS"
+exec ` + real + ` "$@"
+`
+	ts.Check(os.WriteFile(filepath.Join(bin, "git"), []byte(script), 0o755))
+	ts.Setenv("GIT_CALLS", filepath.Join(ts.Getenv("WORK"), "git-calls"))
+	ts.Setenv("PATH", bin+string(os.PathListSeparator)+ts.Getenv("PATH"))
 }

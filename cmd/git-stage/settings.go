@@ -63,8 +63,18 @@ func (r *settingsResolver) Resolve(_ *kong.Context, _ *kong.Path, flag *kong.Fla
 
 // load reads every stage.* key visible from the current directory: the
 // system, global and (inside a repository) local config, as git sees it.
+// It reads the files itself when it can tell exactly which git would read
+// and how (no git process: list starts none); else it asks git.
 func (r *settingsResolver) load() {
 	r.keys = map[string]string{}
+	if entries, ok := gitcmd.ReadConfig(r.cwd, "stage.", os.Getenv); ok {
+		for _, e := range entries {
+			if !e.NoValue {
+				r.keys[e.Key] = e.Value
+			}
+		}
+		return
+	}
 	out, err := r.git.Output(r.ctx, r.cwd, "config", "-z", "--get-regexp", `^stage\.`)
 	if gitcmd.ExitCode(err) == 1 {
 		return // no such keys

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+	"golang.org/x/sys/unix"
 )
 
 // ConfigFileName is the config file's name in the staging root.
@@ -60,37 +61,33 @@ func NewConfig() *Config {
 	return &Config{Version: ConfigVersion, Stagings: map[string]*Mapping{}}
 }
 
-// ParseConfig decodes and checks a config file's bytes. It refuses files of
+// ParseConfig decodes and checks a config file's bytes; the config shares
+// memory with data, which the caller must not change afterwards. It refuses files of
 // another version and files whose content git-stage could not have written.
 func ParseConfig(data []byte) (*Config, error) {
-	var raw struct {
-		Version  *int            `json:"version"`
-		Stagings json.RawMessage `json:"stagings"`
-	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("the file is empty")
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&raw); err != nil {
-		return nil, withPosition(data, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("unexpected data after the JSON object")
-	}
-	switch {
-	case raw.Version == nil:
-		return nil, errors.New(`no "version" field`)
-	case *raw.Version > ConfigVersion:
-		return nil, fmt.Errorf("version %d is newer than this git-stage understands (%d)", *raw.Version, ConfigVersion)
-	case *raw.Version < ConfigVersion:
-		return nil, fmt.Errorf("unknown version %d", *raw.Version)
-	}
-	c := NewConfig()
-	if len(raw.Stagings) > 0 {
-		if err := json.Unmarshal(raw.Stagings, &c.Stagings); err != nil {
-			return nil, fmt.Errorf("stagings: %w", withPosition(data, err))
+	// One pass in the usual case; when it fails, a careful second look
+	// says why, the version first (a newer file may not decode at all).
+	version, stagings, hasVersion, ok := decodeFast(data)
+	if !ok {
+		var file struct {
+			Version  *int                `json:"version"`
+			Stagings map[string]*Mapping `json:"stagings"`
+		}
+		if err := json.Unmarshal(data, &file); err != nil {
+			return nil, explainConfig(data)
+		}
+		hasVersion, stagings = file.Version != nil, file.Stagings
+		if hasVersion {
+			version = *file.Version
 		}
 	}
+	if !hasVersion || version != ConfigVersion {
+		return nil, explainConfig(data)
+	}
+	c := &Config{Version: ConfigVersion, Stagings: stagings}
 	if c.Stagings == nil {
 		c.Stagings = map[string]*Mapping{}
 	}
@@ -106,6 +103,35 @@ func ParseConfig(data []byte) (*Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// explainConfig says what is wrong with a config file that did not
+// decode: its syntax, its version, or its stagings.
+func explainConfig(data []byte) error {
+	var raw struct {
+		Version  *int            `json:"version"`
+		Stagings json.RawMessage `json:"stagings"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&raw); err != nil {
+		return withPosition(data, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("unexpected data after the JSON object")
+	}
+	switch {
+	case raw.Version == nil:
+		return errors.New(`no "version" field`)
+	case *raw.Version > ConfigVersion:
+		return fmt.Errorf("version %d is newer than this git-stage understands (%d)", *raw.Version, ConfigVersion)
+	case *raw.Version < ConfigVersion:
+		return fmt.Errorf("unknown version %d", *raw.Version)
+	}
+	var stagings map[string]*Mapping
+	if err := json.Unmarshal(raw.Stagings, &stagings); err != nil {
+		return fmt.Errorf("stagings: %w", withPosition(data, err))
+	}
+	return errors.New("the file does not decode")
 }
 
 // withPosition adds the line and column to a JSON syntax error.
@@ -148,7 +174,7 @@ type Store struct {
 
 // Load reads the config. A missing file is an empty config.
 func (s *Store) Load() (*Config, error) {
-	data, err := os.ReadFile(s.Path)
+	data, err := readConfigFile(s.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return NewConfig(), nil
 	}
@@ -160,6 +186,30 @@ func (s *Store) Load() (*Config, error) {
 		return nil, s.unreadable(err)
 	}
 	return c, nil
+}
+
+// readConfigFile reads the config file. A large one is mapped into memory
+// with its pages populated at once, instead of read into fresh memory that
+// faults in page by page: most of list's time for 10,000 mappings on a
+// virtual machine. The mapping is never unmapped (the config's strings
+// share it) and the file is never changed in place (writes rename a new
+// file over it), so it stays valid for the life of the process.
+func readConfigFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if size := fi.Size(); fi.Mode().IsRegular() && size >= 1<<20 && size < 1<<31 {
+		if data, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_PRIVATE|unix.MAP_POPULATE); err == nil {
+			return data, nil
+		}
+	}
+	return io.ReadAll(f)
 }
 
 func (s *Store) unreadable(err error) error {

@@ -185,3 +185,30 @@ func TestCommonGitDir(t *testing.T) {
 		t.Errorf("linked worktree: %s", got)
 	}
 }
+
+// markMissing agrees with os.Stat: a directory, a symlink to one and a
+// file are there; a dangling symlink, a missing name and a missing parent
+// are not.
+func TestMarkMissing(t *testing.T) {
+	root := t.TempDir()
+	must := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(filepath.Join(root, "a", "dir"), 0o755))
+	must(os.Symlink("dir", filepath.Join(root, "a", "link")))
+	must(os.Symlink("nowhere", filepath.Join(root, "a", "dangling")))
+	must(os.WriteFile(filepath.Join(root, "a", "file"), nil, 0o644))
+	want := map[string]bool{"a/dir": false, "a/link": false, "a/file": false, "a/dangling": true, "a/gone": true, "b/gone": true}
+	var entries []ListEntry
+	for rel := range want {
+		entries = append(entries, ListEntry{Name: rel, Mapping: &Mapping{StagingPath: filepath.Join(root, rel)}})
+	}
+	markMissing(entries)
+	for _, e := range entries {
+		if e.Missing != want[e.Name] {
+			t.Errorf("%s: missing %v, want %v", e.Name, e.Missing, want[e.Name])
+		}
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"text/tabwriter"
 
 	"github.com/git-stage/git-stage/gitcmd"
 )
@@ -93,8 +92,7 @@ func (a *App) Status(ctx context.Context, s Settings, o StatusOptions) error {
 		a.infof("no staging copies recorded in %s", s.Config())
 		return nil
 	}
-	tw := tabwriter.NewWriter(a.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tBRANCH\tAHEAD\tBEHIND\tSTATE\tLEFTOVERS\tSTAGING")
+	t := a.table("NAME", "BRANCH", "AHEAD", "BEHIND", "STATE", "LEFTOVERS", "STAGING")
 	for _, e := range out {
 		ahead, behind, state := "-", "-", "missing"
 		switch st := e.Status; {
@@ -112,9 +110,9 @@ func (a *App) Status(ctx context.Context, s Settings, o StatusOptions) error {
 		if len(e.Leftovers) > 0 {
 			leftovers = strings.Join(e.Leftovers, ",")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Name, e.branches(), ahead, behind, state, leftovers, e.StagingPath)
+		t.row(e.Name, e.branches(), ahead, behind, state, leftovers, e.StagingPath)
 	}
-	return tw.Flush()
+	return t.flush()
 }
 
 // noLocks keeps git from taking the optional index lock while it reads,

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/git-stage/git-stage/gitcmd"
 )
@@ -142,8 +143,20 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 		return nil, err
 	}
 
-	// Both repositories, before anything else touches them.
+	// Both repositories and the remote, read at once: the three calls
+	// touch different things, and on a large tree the two status calls
+	// are most of sync-back's own time.
+	track := "refs/remotes/" + j.remote + "/"
+	var sst, wst *gitcmd.Status
+	var werr, ferr error
+	var remoteRefs []gitcmd.Ref
+	var wg sync.WaitGroup
+	if o.ReviewBranch == "" {
+		wg.Go(func() { wst, werr = a.Git.Status(ctx, j.work) })
+		wg.Go(func() { remoteRefs, ferr = j.readRemote(ctx, a, o.DryRun) })
+	}
 	sst, err := a.Git.Status(ctx, j.staging)
+	wg.Wait()
 	if err != nil {
 		return nil, wrap(err, "", "read the state of %s", j.staging)
 	}
@@ -161,9 +174,8 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 	if o.ReviewBranch != "" {
 		return j, a.prepareReview(ctx, j, o)
 	}
-	wst, err := a.Git.Status(ctx, j.work)
-	if err != nil {
-		return nil, wrap(err, "", "read the state of %s", j.work)
+	if werr != nil {
+		return nil, wrap(werr, "", "read the state of %s", j.work)
 	}
 	if wst.Dirty() && !o.AllowDirtyWork {
 		return nil, refuse("commit or stash them, or pass --allow-dirty-work (they are kept)",
@@ -185,25 +197,8 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 		j.switchTo = true
 	}
 
-	// The remote's branch and temp branch: fetched now (one round trip), or
-	// for a dry run, which changes nothing, only listed.
-	track := "refs/remotes/" + j.remote + "/"
-	var remoteRefs []gitcmd.Ref
-	if o.DryRun {
-		remoteRefs, err = a.Git.LsRemote(ctx, j.work, j.remote, "refs/heads/"+j.branch, "refs/heads/"+j.temp)
-		for i := range remoteRefs {
-			remoteRefs[i].Name = track + strings.TrimPrefix(remoteRefs[i].Name, "refs/heads/")
-		}
-	} else {
-		_, err = a.Git.Run(ctx, gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: []string{
-			"fetch", "--prune", "--no-tags", a.progressArg(), j.remote,
-			"+refs/heads/" + j.branch + ":" + track + j.branch,
-			// A pattern, so that a temp branch already deleted is no error.
-			"+refs/heads/" + j.temp + "*:" + track + j.temp + "*",
-		}})
-	}
-	if err != nil {
-		return nil, wrap(err, "check that the branch is on the remote, and the remote's URL, the network and your credentials",
+	if ferr != nil {
+		return nil, wrap(ferr, "check that the branch is on the remote, and the remote's URL, the network and your credentials",
 			"cannot fetch %s from remote %q", j.branch, j.remote)
 	}
 	refs, err := a.Git.ForEachRef(ctx, j.work, "refs/heads/"+j.branch, track+j.branch, track+j.temp, backupPrefix)
@@ -237,6 +232,28 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 	}
 	j.workRefs = refs
 	return j, a.decide(ctx, j, o.Force)
+}
+
+// readRemote reads the remote's branch and temp branch in one round trip:
+// fetched into the work repository's remote-tracking refs, or for a dry
+// run, which changes nothing, only listed (returned as remote-tracking
+// refs).
+func (j *syncJob) readRemote(ctx context.Context, a *App, dryRun bool) ([]gitcmd.Ref, error) {
+	track := "refs/remotes/" + j.remote + "/"
+	if dryRun {
+		refs, err := a.Git.LsRemote(ctx, j.work, j.remote, "refs/heads/"+j.branch, "refs/heads/"+j.temp)
+		for i := range refs {
+			refs[i].Name = track + strings.TrimPrefix(refs[i].Name, "refs/heads/")
+		}
+		return refs, err
+	}
+	_, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: []string{
+		"fetch", "--prune", "--no-tags", a.progressArg(), j.remote,
+		"+refs/heads/" + j.branch + ":" + track + j.branch,
+		// A pattern, so that a temp branch already deleted is no error.
+		"+refs/heads/" + j.temp + "*:" + track + j.temp + "*",
+	}})
+	return nil, err
 }
 
 // backupPrefix is where --force saves the tips it moves.

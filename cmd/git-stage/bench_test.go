@@ -23,36 +23,20 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/git-stage/git-stage/stage"
 )
 
-var (
-	benchBinOnce sync.Once
-	benchBin     string
-	benchBinErr  error
-)
-
-// benchBinary builds git-stage as install.sh does, once per run.
+// benchBinary builds git-stage as install.sh does, into the benchmark's
+// temporary directory (the build cache makes it quick after the first).
 func benchBinary(b *testing.B) string {
-	benchBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "git-stage-bench-bin-")
-		if err != nil {
-			benchBinErr = err
-			return
-		}
-		benchBin = filepath.Join(dir, "git-stage")
-		if out, err := exec.Command("go", "build", "-o", benchBin, ".").CombinedOutput(); err != nil {
-			benchBinErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if benchBinErr != nil {
-		b.Fatal(benchBinErr)
+	bin := filepath.Join(b.TempDir(), "git-stage")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
 	}
-	return benchBin
+	return bin
 }
 
 // benchEnv is the environment of every process a benchmark starts: its
@@ -138,6 +122,9 @@ func newBenchFixture(b *testing.B, name string) *benchFixture {
 // buildRepo makes the 20,000-file repository, with three commits of
 // history, and a bare remote holding it.
 func (f *benchFixture) buildRepo(b *testing.B, repo string) {
+	if err := os.MkdirAll(repo, 0o755); err != nil {
+		b.Fatal(err)
+	}
 	work := filepath.Join(repo, "work")
 	f.git(b, repo, "init", "-q", "-b", "main", work)
 	for c := range 3 {

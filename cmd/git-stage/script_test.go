@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/http"
+	"net/http/cgi"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -65,6 +67,7 @@ func TestScripts(t *testing.T) {
 			"state":          cmdState,
 			"planran":        cmdPlanRan,
 			"gitwrap":        cmdGitWrap,
+			"githttp":        cmdGitHTTP,
 			"waitfile":       cmdWaitfile,
 			"readme-snippet": cmdReadmeSnippet,
 		},
@@ -262,45 +265,87 @@ func fileHash(root, path string) string {
 // gitdaemon BASE: serve the repositories under BASE through a real
 // `git daemon` on 127.0.0.1 (pushes allowed), for the rest of the script.
 // $GITDAEMON is its URL prefix, e.g. git://127.0.0.1:40123/.
+// gitdaemon BASE serves the repositories under BASE through a real git
+// daemon on 127.0.0.1 (receive-pack enabled), stopped at the end of the
+// script, and sets $GITDAEMON to its git:// URL. Its log
+// ($WORK/gitdaemon.log) counts connections; its pid is in
+// $WORK/gitdaemon.pid, for a hook that stops it. `gitdaemon BASE restart`
+// starts it again on the same port.
 func cmdGitDaemon(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: gitdaemon BASE")
+	if neg || len(args) < 1 || len(args) > 2 || len(args) == 2 && args[1] != "restart" {
+		ts.Fatalf("usage: gitdaemon BASE [restart]")
 	}
 	base := ts.MkAbs(args[0])
 	ts.Check(os.MkdirAll(base, 0o755))
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	ts.Check(err)
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	var port int
+	if len(args) == 2 {
+		var err error
+		port, err = strconv.Atoi(ts.Getenv("GITDAEMON_PORT"))
+		ts.Check(err)
+	} else {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		ts.Check(err)
+		port = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+	}
 	cmd := exec.Command("git", "daemon", "--verbose", "--reuseaddr", "--export-all", "--enable=receive-pack",
 		"--base-path="+base, "--listen=127.0.0.1", "--port="+strconv.Itoa(port), base)
 	// The log counts connections ("Request upload-pack for ..."); the
 	// trace2 events of the services it starts show what they ran.
 	cmd.Env = append(os.Environ(), "HOME="+ts.Getenv("HOME"), "GIT_CONFIG_NOSYSTEM=1",
-		"GIT_TRACE2_EVENT="+ts.MkAbs("gitdaemon.trace"))
-	logf, err := os.Create(ts.MkAbs("gitdaemon.log"))
+		"GIT_TRACE2_EVENT="+filepath.Join(ts.Getenv("WORK"), "gitdaemon.trace"))
+	logf, err := os.OpenFile(filepath.Join(ts.Getenv("WORK"), "gitdaemon.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	ts.Check(err)
 	cmd.Stderr = logf
 	ts.Check(cmd.Start())
+	ts.Check(os.WriteFile(filepath.Join(ts.Getenv("WORK"), "gitdaemon.pid"), []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o644))
 	ts.Defer(func() {
 		cmd.Process.Kill()
 		cmd.Wait()
 		logf.Close()
 	})
 	addr := "127.0.0.1:" + strconv.Itoa(port)
+	waitListening(ts, addr)
+	ts.Setenv("GITDAEMON", "git://"+addr+"/")
+	ts.Setenv("GITDAEMON_PORT", strconv.Itoa(port))
+}
+
+func waitListening(ts *testscript.TestScript, addr string) {
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
-			break
+			return
 		}
 		if time.Now().After(deadline) {
-			ts.Fatalf("git daemon did not start on %s", addr)
+			ts.Fatalf("nothing listens on %s", addr)
 		}
 	}
-	ts.Setenv("GITDAEMON", "git://"+addr+"/")
 }
 
-// waitfile PATH: wait (up to a minute) until PATH exists.
+// githttp BASE serves the repositories under BASE over smart HTTP: git
+// http-backend behind net/http/cgi on 127.0.0.1, pushes allowed, stopped
+// at the end of the script; it sets $GITHTTP to the base URL.
+func cmdGitHTTP(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: githttp BASE")
+	}
+	base := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(base, 0o755))
+	out, err := exec.Command("git", "--exec-path").Output()
+	ts.Check(err)
+	backend := &cgi.Handler{
+		Path: filepath.Join(strings.TrimSpace(string(out)), "git-http-backend"),
+		Env: []string{"GIT_PROJECT_ROOT=" + base, "GIT_HTTP_EXPORT_ALL=1", "HOME=" + ts.Getenv("HOME"),
+			"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=http.receivepack", "GIT_CONFIG_VALUE_0=true"},
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	srv := &http.Server{Handler: backend}
+	go srv.Serve(l)
+	ts.Defer(func() { srv.Close() })
+	ts.Setenv("GITHTTP", "http://"+l.Addr().String()+"/")
+}
+
 func cmdWaitfile(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: waitfile PATH")

@@ -292,7 +292,7 @@ func cmdGitDaemon(ts *testscript.TestScript, neg bool, args []string) {
 		"--base-path="+base, "--listen=127.0.0.1", "--port="+strconv.Itoa(port), base)
 	// The log counts connections ("Request upload-pack for ..."); the
 	// trace2 events of the services it starts show what they ran.
-	cmd.Env = append(os.Environ(), "HOME="+ts.Getenv("HOME"), "GIT_CONFIG_NOSYSTEM=1",
+	cmd.Env = append(os.Environ(), "HOME="+ts.Getenv("HOME"), "GIT_CONFIG_NOSYSTEM=1", "WORK="+ts.Getenv("WORK"),
 		"GIT_TRACE2_EVENT="+filepath.Join(ts.Getenv("WORK"), "gitdaemon.trace"))
 	logf, err := os.OpenFile(filepath.Join(ts.Getenv("WORK"), "gitdaemon.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	ts.Check(err)

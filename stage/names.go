@@ -18,6 +18,11 @@ const maxRefComponent = 100
 
 // CleanName checks a staging name and returns its canonical form: a clean,
 // slash-separated path relative to the staging root.
+// maxNameComponent is the longest part of a staging name: the file
+// system's 255 bytes, less what clone adds for its hidden build directory
+// (".<name>.git-stage-new-<12 hex>").
+const maxNameComponent = 255 - len(".") - len(".git-stage-new-") - 12
+
 func CleanName(name string) (string, error) {
 	const hint = "a staging name is a relative path inside the staging root, such as apps/backend"
 	switch {
@@ -36,6 +41,11 @@ func CleanName(name string) (string, error) {
 			return "", refuse(hint, "staging name %q escapes the staging root (..)", name)
 		case ".git":
 			return "", refuse(hint, "staging name %q names a .git directory", name)
+		}
+		// Most file systems take 255 bytes per name; leave room for the
+		// hidden directory clone builds beside it.
+		if len(comp) > maxNameComponent {
+			return "", refuse(hint, "staging name %q... has a part longer than %d bytes", name[:40], maxNameComponent)
 		}
 	}
 	clean := path.Clean(name)

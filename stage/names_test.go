@@ -77,13 +77,14 @@ func TestCleanName(t *testing.T) {
 		{"my app", "my app"},
 		{"-dash", "-dash"},
 		{"prøject", "prøject"},
+		{strings.Repeat("n", maxNameComponent) + "/x", strings.Repeat("n", maxNameComponent) + "/x"},
 	} {
 		got, err := CleanName(tc.in)
 		if err != nil || got != tc.want {
 			t.Errorf("CleanName(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
 		}
 	}
-	for _, in := range []string{"", "/abs", "..", "../x", "a/../../x", "a/../b", ".", "./", "a\nb", "a\x00b", "x/.git", ".git", "\xff"} {
+	for _, in := range []string{"", "/abs", "..", "../x", "a/../../x", "a/../b", ".", "./", "a\nb", "a\x00b", "x/.git", ".git", "\xff", "a/" + strings.Repeat("n", maxNameComponent+1)} {
 		if got, err := CleanName(in); err == nil {
 			t.Errorf("CleanName(%q) = %q, want a refusal", in, got)
 		}

@@ -2,9 +2,11 @@ package stage
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"syscall"
 	"testing"
 	"time"
@@ -119,4 +121,36 @@ func readOnly(t *testing.T, dir string) {
 		t.Skipf("running as root, and chattr +i does not work here: %v %s", err, out)
 	}
 	t.Cleanup(func() { exec.Command("chattr", "-i", dir).Run() })
+}
+
+// A config of 10,000 mappings loads (through the mapped-file path), takes
+// one more under the lock, and reads back whole, as encoding/json reads it.
+func TestStoreHugeConfig(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ConfigFileName)
+	data := bigConfig(t, 10000)
+	if len(data) < 1<<20 {
+		t.Fatalf("the big config is only %d bytes", len(data))
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := &Store{Path: path}
+	add(t, s, "one-more")
+	c, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Stagings) != 10001 || c.Stagings["one-more"] == nil || c.Stagings["team03/project-00003"] == nil {
+		t.Fatalf("%d mappings after adding one to 10,000", len(c.Stagings))
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Stagings map[string]*Mapping `json:"stagings"`
+	}
+	if err := json.Unmarshal(after, &file); err != nil || !reflect.DeepEqual(file.Stagings, c.Stagings) {
+		t.Fatalf("encoding/json reads the file otherwise: %v", err)
+	}
 }

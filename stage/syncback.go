@@ -376,8 +376,16 @@ func (j *syncJob) steps(a *App) []*step {
 	if j.switchTo {
 		steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.work, Args: []string{"switch", "--quiet", j.branch}}})
 	}
-	moved := func(_ context.Context, _ []byte, err error) error {
+	// Whether the work branch moved is read back when git failed: an
+	// interrupted merge may already have moved it (a post-merge hook runs
+	// after), and the message must not say nothing changed.
+	moved := func(ctx context.Context, _ []byte, err error) error {
 		if err == nil {
+			j.workMoved = true
+			return nil
+		}
+		if tip, rerr := a.Git.Output(context.WithoutCancel(ctx), j.work, "rev-parse", "--verify", "-q", "refs/heads/"+j.branch); rerr == nil &&
+			strings.TrimSpace(string(tip)) != j.workTip {
 			j.workMoved = true
 		}
 		return err

@@ -24,32 +24,22 @@ func decodeFast(data []byte) (version int, stagings map[string]*Mapping, hasVers
 			ok = false
 		}
 	}()
-	p.expect('{')
 	seen := 0
-	if !p.consume('}') {
-		for {
-			key := p.str()
-			p.expect(':')
-			switch key {
-			case "version":
-				seen = p.once(seen, 1)
-				if p.null() {
-					break
-				}
+	p.object(func(key string) {
+		switch key {
+		case "version":
+			seen = p.once(seen, 1)
+			if !p.null() {
 				version, hasVersion = p.integer(), true
-			case "stagings":
-				seen = p.once(seen, 2)
-				stagings = p.stagings()
-			default:
-				p.other(key, "version", "stagings")
-				p.skip()
 			}
-			if p.consume('}') {
-				break
-			}
-			p.expect(',')
+		case "stagings":
+			seen = p.once(seen, 2)
+			stagings = p.stagings()
+		default:
+			p.other(key, "version", "stagings")
+			p.skip()
 		}
-	}
+	})
 	p.ws()
 	if p.i != len(p.d) {
 		panic(fastGiveUp{})
@@ -89,6 +79,24 @@ func (p *fastParser) consume(c byte) bool {
 func (p *fastParser) expect(c byte) {
 	if !p.consume(c) {
 		panic(fastGiveUp{})
+	}
+}
+
+// object reads an object, calling field for each key with the parser at
+// its value, which field must read.
+func (p *fastParser) object(field func(key string)) {
+	p.expect('{')
+	if p.consume('}') {
+		return
+	}
+	for {
+		key := p.str()
+		p.expect(':')
+		field(key)
+		if p.consume('}') {
+			return
+		}
+		p.expect(',')
 	}
 }
 
@@ -255,19 +263,7 @@ func (p *fastParser) skip() {
 	case c == '"':
 		p.str()
 	case c == '{':
-		p.i++
-		if p.consume('}') {
-			return
-		}
-		for {
-			p.str()
-			p.expect(':')
-			p.skip()
-			if p.consume('}') {
-				return
-			}
-			p.expect(',')
-		}
+		p.object(func(string) { p.skip() })
 	case c == '[':
 		p.i++
 		if p.consume(']') {
@@ -298,14 +294,8 @@ func (p *fastParser) stagings() map[string]*Mapping {
 	if p.null() {
 		return nil
 	}
-	p.expect('{')
 	out := map[string]*Mapping{}
-	if p.consume('}') {
-		return out
-	}
-	for {
-		name := p.str()
-		p.expect(':')
+	p.object(func(name string) {
 		if _, dup := out[name]; dup {
 			panic(fastGiveUp{})
 		}
@@ -314,11 +304,8 @@ func (p *fastParser) stagings() map[string]*Mapping {
 		} else {
 			out[name] = p.mapping()
 		}
-		if p.consume('}') {
-			return out
-		}
-		p.expect(',')
-	}
+	})
+	return out
 }
 
 var mappingFields = []string{"staging_path", "work_path", "work_root", "remote", "remote_url", "base_branch",
@@ -326,14 +313,8 @@ var mappingFields = []string{"staging_path", "work_path", "work_root", "remote",
 
 func (p *fastParser) mapping() *Mapping {
 	m := &Mapping{}
-	p.expect('{')
-	if p.consume('}') {
-		return m
-	}
 	seen := 0
-	for {
-		key := p.str()
-		p.expect(':')
+	p.object(func(key string) {
 		var field *string
 		switch key {
 		case "staging_path":
@@ -369,13 +350,16 @@ func (p *fastParser) mapping() *Mapping {
 			p.other(key, mappingFields...)
 			p.skip()
 		}
-		if field != nil && !p.null() {
-			*field = p.str()
-		}
-		if p.consume('}') {
-			return m
-		}
-		p.expect(',')
+		p.optString(field)
+	})
+	return m
+}
+
+// optString reads a string into field, when there is one: null leaves
+// it as it is, as encoding/json does.
+func (p *fastParser) optString(field *string) {
+	if field != nil && !p.null() {
+		*field = p.str()
 	}
 }
 
@@ -396,14 +380,8 @@ var syncFields = []string{"time", "commit", "branch", "temp_branch", "mode"}
 
 func (p *fastParser) sync() *Sync {
 	s := &Sync{}
-	p.expect('{')
-	if p.consume('}') {
-		return s
-	}
 	seen := 0
-	for {
-		key := p.str()
-		p.expect(':')
+	p.object(func(key string) {
 		var field *string
 		switch key {
 		case "time":
@@ -421,14 +399,9 @@ func (p *fastParser) sync() *Sync {
 			p.other(key, syncFields...)
 			p.skip()
 		}
-		if field != nil && !p.null() {
-			*field = p.str()
-		}
-		if p.consume('}') {
-			return s
-		}
-		p.expect(',')
-	}
+		p.optString(field)
+	})
+	return s
 }
 
 func (p *fastParser) strings() []string {

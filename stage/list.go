@@ -2,6 +2,7 @@ package stage
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -36,24 +37,31 @@ func (c *Config) Entries() []ListEntry {
 		}
 		entries[i] = ListEntry{Name: name, Mapping: m}
 	}
-	markMissing(entries)
+	paths := make([]string, len(entries))
+	for i, e := range entries {
+		paths[i] = e.StagingPath
+	}
+	for i, gone := range missing(paths) {
+		entries[i].Missing = gone
+	}
 	return entries
 }
 
-// markMissing marks the entries whose staging directory is gone, reading
-// each parent directory once instead of one stat per entry (10,000 copies
-// live in far fewer directories). A symlink is followed, as os.Stat would.
-func markMissing(entries []ListEntry) {
+// missing says which of the staging directories are gone, reading each
+// parent directory once instead of one stat per copy (10,000 copies live
+// in far fewer directories). A symlink is followed, as os.Stat would.
+func missing(paths []string) []bool {
+	gone := make([]bool, len(paths))
 	byParent := map[string][]int{}
-	for i, e := range entries {
-		parent := filepath.Dir(e.StagingPath)
+	for i, p := range paths {
+		parent := filepath.Dir(p)
 		byParent[parent] = append(byParent[parent], i)
 	}
 	for parent, idx := range byParent {
 		des, err := os.ReadDir(parent)
 		if err != nil && len(des) == 0 {
 			for _, i := range idx {
-				entries[i].Missing = true
+				gone[i] = true
 			}
 			continue
 		}
@@ -62,19 +70,28 @@ func markMissing(entries []ListEntry) {
 			found[d.Name()] = d.Type()
 		}
 		for _, i := range idx {
-			mode, ok := found[filepath.Base(entries[i].StagingPath)]
+			mode, ok := found[filepath.Base(paths[i])]
 			if ok && mode&fs.ModeSymlink != 0 {
-				_, err := os.Stat(entries[i].StagingPath)
+				_, err := os.Stat(paths[i])
 				ok = err == nil
 			}
-			entries[i].Missing = !ok
+			gone[i] = !ok
 		}
 	}
+	return gone
 }
 
 // List prints the recorded staging copies: a table, or JSON for scripts.
 func (a *App) List(s Settings, asJSON bool) error {
-	cfg, err := s.store().Load()
+	store := s.store()
+	if !asJSON {
+		// The table needs a few fields of each mapping: read just those
+		// when the file allows it.
+		if rows, ok := store.rows(); ok {
+			return a.listTable(s, rows)
+		}
+	}
+	cfg, err := store.Load()
 	if err != nil {
 		return err
 	}
@@ -82,21 +99,60 @@ func (a *App) List(s Settings, asJSON bool) error {
 	if asJSON {
 		return writeJSON(a.Stdout, entries)
 	}
-	if len(entries) == 0 {
+	rows := make([]listRow, len(entries))
+	for i, e := range entries {
+		rows[i] = listRow{name: e.Name, base: e.BaseBranch, review: e.ReviewBranch, staging: e.StagingPath, work: e.WorkPath, missing: e.Missing}
+		if e.LastSync != nil {
+			rows[i].synced, rows[i].hasSync = e.LastSync.Time, true
+		}
+	}
+	return a.listTable(s, rows)
+}
+
+// rows reads the config as list's table needs it; ok is false when Load
+// must read it (and say what is wrong with it).
+func (s *Store) rows() ([]listRow, bool) {
+	data, err := readConfigFile(s.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, true
+	}
+	if err != nil {
+		return nil, false
+	}
+	rows, ok := decodeRows(data)
+	if !ok {
+		return nil, false
+	}
+	paths := make([]string, len(rows))
+	for i, r := range rows {
+		paths[i] = r.staging
+	}
+	for i, gone := range missing(paths) {
+		rows[i].missing = gone
+	}
+	return rows, true
+}
+
+func (a *App) listTable(s Settings, rows []listRow) error {
+	if len(rows) == 0 {
 		a.infof("no staging copies recorded in %s", s.Config())
 		return nil
 	}
 	t := a.table("NAME", "BRANCH", "LAST SYNC", "STAGING", "WORK")
-	for _, e := range entries {
-		staging := e.StagingPath
-		if e.Missing {
+	for _, r := range rows {
+		staging := r.staging
+		if r.missing {
 			staging += " (missing)"
 		}
 		last := "never"
-		if e.LastSync != nil {
-			last = e.LastSync.Time.Local().Format("2006-01-02 15:04")
+		if r.hasSync {
+			last = r.synced.Local().Format("2006-01-02 15:04")
 		}
-		t.row(e.Name, e.branches(), last, staging, e.WorkPath)
+		branch := r.base
+		if r.review != "" {
+			branch += " (review: " + r.review + ")"
+		}
+		t.row(r.name, branch, last, staging, r.work)
 	}
 	return t.flush()
 }

@@ -35,7 +35,9 @@ func CleanName(name string) (string, error) {
 	case strings.HasPrefix(name, "/"):
 		return "", refuse(hint, "staging name %q is absolute", name)
 	}
-	for _, comp := range strings.Split(name, "/") {
+	for rest := name; rest != ""; {
+		var comp string
+		comp, rest, _ = strings.Cut(rest, "/")
 		switch comp {
 		case "..":
 			return "", refuse(hint, "staging name %q escapes the staging root (..)", name)

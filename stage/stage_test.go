@@ -186,7 +186,7 @@ func TestCommonGitDir(t *testing.T) {
 	}
 }
 
-// markMissing agrees with os.Stat: a directory, a symlink to one and a
+// missing agrees with os.Stat: a directory, a symlink to one and a
 // file are there; a dangling symlink, a missing name and a missing parent
 // are not.
 func TestMarkMissing(t *testing.T) {
@@ -201,14 +201,14 @@ func TestMarkMissing(t *testing.T) {
 	must(os.Symlink("nowhere", filepath.Join(root, "a", "dangling")))
 	must(os.WriteFile(filepath.Join(root, "a", "file"), nil, 0o644))
 	want := map[string]bool{"a/dir": false, "a/link": false, "a/file": false, "a/dangling": true, "a/gone": true, "b/gone": true}
-	var entries []ListEntry
+	var rels, paths []string
 	for rel := range want {
-		entries = append(entries, ListEntry{Name: rel, Mapping: &Mapping{StagingPath: filepath.Join(root, rel)}})
+		rels = append(rels, rel)
+		paths = append(paths, filepath.Join(root, rel))
 	}
-	markMissing(entries)
-	for _, e := range entries {
-		if e.Missing != want[e.Name] {
-			t.Errorf("%s: missing %v, want %v", e.Name, e.Missing, want[e.Name])
+	for i, gone := range missing(paths) {
+		if gone != want[rels[i]] {
+			t.Errorf("%s: missing %v, want %v", rels[i], gone, want[rels[i]])
 		}
 	}
 }

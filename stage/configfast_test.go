@@ -56,8 +56,10 @@ var fastSamples = []string{
 }
 
 // checkFast holds decodeFast to encoding/json: whatever it decodes,
-// encoding/json decodes the same way.
+// encoding/json decodes the same way; and decodeRows to ParseConfig: what
+// it takes, ParseConfig takes, with the same rows.
 func checkFast(t *testing.T, data []byte) {
+	checkRows(t, data)
 	version, stagings, hasVersion, ok := decodeFast(data)
 	if !ok {
 		return
@@ -108,6 +110,46 @@ func BenchmarkParseConfig10k(b *testing.B) {
 	for range b.N {
 		if _, err := ParseConfig(data); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func checkRows(t *testing.T, data []byte) {
+	rows, ok := decodeRows(data)
+	if !ok {
+		return
+	}
+	c, err := ParseConfig(data)
+	if err != nil {
+		t.Fatalf("%q: decodeRows took it, ParseConfig says %v", data, err)
+	}
+	entries := c.Entries()
+	if len(rows) != len(entries) {
+		t.Fatalf("%q: %d rows, %d entries", data, len(rows), len(entries))
+	}
+	for i, e := range entries {
+		r := rows[i]
+		want := listRow{name: e.Name, base: e.BaseBranch, review: e.ReviewBranch, staging: e.StagingPath, work: e.WorkPath, missing: r.missing}
+		if e.LastSync != nil {
+			want.synced, want.hasSync = e.LastSync.Time, true
+		}
+		if !reflect.DeepEqual(r, want) {
+			t.Fatalf("%q: row %d is %+v, want %+v", data, i, r, want)
+		}
+	}
+}
+
+func TestDecodeRowsAsParseConfig(t *testing.T) {
+	checkRows(t, bigConfig(t, 300))
+	if _, ok := decodeRows(bigConfig(t, 3)); !ok {
+		t.Fatal("decodeRows gave up on a file git-stage wrote")
+	}
+	for _, s := range fastSamples {
+		checkRows(t, []byte(s))
+	}
+	for _, s := range []string{`{"version":2,"stagings":{}}`, `{"version":1,"stagings":{"a":null}}`, `{"version":1,"stagings":{"../x":{"staging_path":"/s","work_path":"/w"}}}`, `{"version":1,"stagings":{"a":{"staging_path":"rel","work_path":"/w"}}}`} {
+		if _, ok := decodeRows([]byte(s)); ok {
+			t.Errorf("%q: decodeRows took what ParseConfig refuses", s)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package stage
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -173,9 +174,26 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 			"staging directory %s already exists", j.target)
 	}
 
-	// The work repository's state: branch, commit, cleanliness, remote.
-	st, err := a.Git.Status(ctx, j.work)
-	if err != nil {
+	// The work repository's state: branch, commit, cleanliness. The status
+	// of a large tree is clone's longest check, so the remote is asked at
+	// the same time, for the branch HEAD names (checked against the
+	// status below), and the config and branches are read meanwhile.
+	old := cfg.Stagings[j.name]
+	var st *gitcmd.Status
+	var stErr error
+	stDone := make(chan struct{})
+	go func() {
+		defer close(stDone)
+		st, stErr = a.Git.Status(ctx, j.work)
+	}()
+	remote := j.listRemote(ctx, a, old, cmp.Or(o.Branch, headBranch(j.work)))
+	wc, wcErr := a.readWorkConfig(ctx, j.work, j.remote)
+	var refsErr error
+	if wcErr == nil {
+		j.workRefs, refsErr = a.Git.ForEachRef(ctx, j.work, "refs/heads/", "refs/remotes/"+j.remote+"/")
+	}
+	<-stDone
+	if err := stErr; err != nil {
 		return nil, wrap(err, "", "read the state of %s", j.work)
 	}
 	if st.Unborn() {
@@ -186,9 +204,11 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 		return nil, refuse("check out a branch, or name one with --branch",
 			"HEAD of %s is detached", j.work)
 	}
-	wc, err := a.readWorkConfig(ctx, j.work, j.remote)
-	if err != nil {
-		return nil, err
+	if wcErr != nil {
+		return nil, wcErr
+	}
+	if refsErr != nil {
+		return nil, wrap(refsErr, "", "read the branches of %s", j.work)
 	}
 	j.url, j.pushURLs, j.postClone = wc.url, wc.pushURLs, wc.postClone
 	if !o.NoCopy {
@@ -209,9 +229,6 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 				"work repository %s has uncommitted changes (%s)", j.work, changeList(st.Changes))
 		}
 		a.warnf("%s has uncommitted changes; they are not carried into the copy", j.work)
-	}
-	if j.workRefs, err = a.Git.ForEachRef(ctx, j.work, "refs/heads/", "refs/remotes/"+j.remote+"/"); err != nil {
-		return nil, wrap(err, "", "read the branches of %s", j.work)
 	}
 	if o.Branch != "" {
 		j.branch = o.Branch
@@ -253,14 +270,9 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 	}
 
 	// The remote, in one round trip: the base branch must be there, and the
-	// temp branch must not be.
-	old := cfg.Stagings[j.name]
-	temp := TempBranch(j.name, j.branch, a.Now())
-	patterns := []string{"refs/heads/" + j.branch, "refs/heads/" + temp + "*"}
-	if old != nil && old.TempBranch != "" {
-		patterns = append(patterns, "refs/heads/"+old.TempBranch)
-	}
-	remoteRefs, err := a.Git.LsRemote(ctx, j.work, j.remote, patterns...)
+	// temp branch must not be. Asked already, unless the branch was not the
+	// one HEAD named.
+	remoteRefs, err := remote(j.branch)
 	if err != nil {
 		return nil, wrap(err, "check the remote's URL, the network and your credentials",
 			"cannot reach remote %q (%s)", j.remote, j.url)
@@ -269,7 +281,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 		return nil, refuse(fmt.Sprintf("push it first: git -C %s push -u %s %s", gitcmd.Quote(j.work), j.remote, j.branch),
 			"branch %q does not exist on remote %q", j.branch, j.remote)
 	}
-	j.temp = FreeName(temp, func(t string) bool {
+	j.temp = FreeName(TempBranch(j.name, j.branch, a.Now()), func(t string) bool {
 		_, ok := gitcmd.Find(remoteRefs, "refs/heads/"+t)
 		return ok
 	})
@@ -281,6 +293,37 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 	}
 	j.tmp = filepath.Join(filepath.Dir(j.target), "."+filepath.Base(j.target)+".git-stage-new-"+randomSuffix())
 	return j, nil
+}
+
+// listRemote starts listing, on the remote, branch, the temp branch names
+// for it, and the old mapping's temp branch. The function it returns gives
+// the listing for the branch clone settles on, listing again if that is
+// another one.
+func (j *cloneJob) listRemote(ctx context.Context, a *App, old *Mapping, branch string) func(string) ([]gitcmd.Ref, error) {
+	list := func(branch string) ([]gitcmd.Ref, error) {
+		patterns := []string{"refs/heads/" + branch, "refs/heads/" + TempBranch(j.name, branch, a.Now()) + "*"}
+		if old != nil && old.TempBranch != "" {
+			patterns = append(patterns, "refs/heads/"+old.TempBranch)
+		}
+		return a.Git.LsRemote(ctx, j.work, j.remote, patterns...)
+	}
+	if branch == "" {
+		return list
+	}
+	var refs []gitcmd.Ref
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		refs, err = list(branch)
+	}()
+	return func(settled string) ([]gitcmd.Ref, error) {
+		<-done
+		if settled != branch {
+			return list(settled)
+		}
+		return refs, err
+	}
 }
 
 // checkPlace refuses a staging directory that would overlap the work

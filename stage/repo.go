@@ -138,3 +138,29 @@ func checkBranchName(branch string) error {
 func objectsEnv(repo string) []string {
 	return []string{"GIT_ALTERNATE_OBJECT_DIRECTORIES=" + filepath.Join(commonGitDir(repo), "objects")}
 }
+
+// headBranch is the branch the HEAD of the work tree at work names, read
+// from its HEAD file without running git; "" when it cannot tell (a
+// detached HEAD, an unusual layout).
+func headBranch(work string) string {
+	gitDir := filepath.Join(work, ".git")
+	if data, err := os.ReadFile(gitDir); err == nil {
+		p, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "gitdir: ")
+		if !ok {
+			return ""
+		}
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(work, p)
+		}
+		gitDir = p
+	}
+	data, err := os.ReadFile(filepath.Join(gitDir, "HEAD"))
+	if err != nil {
+		return ""
+	}
+	branch, _ := strings.CutPrefix(strings.TrimSpace(string(data)), "ref: refs/heads/")
+	if branch == strings.TrimSpace(string(data)) {
+		return ""
+	}
+	return branch
+}

@@ -64,15 +64,14 @@ type fastParser struct {
 }
 
 func (p *fastParser) ws() {
-	for p.i < len(p.d) {
-		switch p.d[p.i] {
-		case ' ', '\t', '\n', '\r':
-			p.i++
-		default:
-			return
-		}
+	i, d := p.i, p.d
+	for i < len(d) && isJSONSpace[d[i]] {
+		i++
 	}
+	p.i = i
 }
+
+var isJSONSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
 func (p *fastParser) consume(c byte) bool {
 	p.ws()
@@ -160,6 +159,26 @@ func (p *fastParser) null() bool {
 func (p *fastParser) str() string {
 	p.expect('"')
 	start := p.i
+	if end := bytes.IndexByte(p.d[p.i:], '"'); end >= 0 {
+		// The usual string: printable ASCII, no escape, up to that quote.
+		s := p.d[p.i : p.i+end]
+		plain := true
+		for _, c := range s {
+			if c < 0x20 || c == '\\' || c >= 0x80 {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			p.i += end + 1
+			if len(s) == 0 {
+				return ""
+			}
+			// The string shares the file's bytes, which ParseConfig's
+			// callers never change: no copy of 10,000 mappings' strings.
+			return unsafe.String(&s[0], len(s))
+		}
+	}
 	for p.i < len(p.d) {
 		c := p.d[p.i]
 		if c == '"' {
@@ -171,8 +190,6 @@ func (p *fastParser) str() string {
 			if len(s) == 0 {
 				return ""
 			}
-			// The string shares the file's bytes, which ParseConfig's
-			// callers never change: no copy of 10,000 mappings' strings.
 			return unsafe.String(&s[0], len(s))
 		}
 		if c == '\\' || c < 0x20 {

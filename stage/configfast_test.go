@@ -153,3 +153,13 @@ func TestDecodeRowsAsParseConfig(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkDecodeRows10k(b *testing.B) {
+	data := bigConfig(b, 10000)
+	b.SetBytes(int64(len(data)))
+	for range b.N {
+		if _, ok := decodeRows(data); !ok {
+			b.Fatal("gave up")
+		}
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -171,6 +170,8 @@ func (a *App) table(header ...string) *table {
 
 func (t *table) row(cells ...string) { t.rows = append(t.rows, cells) }
 
+const spaces = "                                                                "
+
 func (t *table) flush() error {
 	var widths []int
 	for _, r := range t.rows {
@@ -186,7 +187,9 @@ func (t *table) flush() error {
 		for i, c := range r {
 			buf.WriteString(c)
 			if i < len(r)-1 {
-				buf.WriteString(strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c)+2))
+				for pad := widths[i] - utf8.RuneCountInString(c) + 2; pad > 0; pad -= len(spaces) {
+					buf.WriteString(spaces[:min(pad, len(spaces))])
+				}
 			}
 		}
 		buf.WriteByte('\n')

@@ -3,6 +3,7 @@ package stage
 import (
 	"bytes"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -19,6 +20,15 @@ import (
 // fuzz test holds it to encoding/json's result for every input it takes.
 func decodeFast(data []byte) (version int, stagings map[string]*Mapping, hasVersion, ok bool) {
 	p := &fastParser{d: data}
+	ok = p.file(&version, &hasVersion, func() { stagings = p.stagings() })
+	return version, stagings, hasVersion, ok
+}
+
+var fileFields = []string{"version", "stagings"}
+
+// file reads a whole config file: its version, and its stagings through
+// stagings, called at their value. It reports false when it gave up.
+func (p *fastParser) file(version *int, hasVersion *bool, stagings func()) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, giveUp := r.(fastGiveUp); !giveUp {
@@ -29,25 +39,20 @@ func decodeFast(data []byte) (version int, stagings map[string]*Mapping, hasVers
 	}()
 	seen := 0
 	p.object(func(key string) {
-		switch key {
-		case "version":
-			seen = p.once(seen, 1)
-			if !p.null() {
-				version, hasVersion = p.integer(), true
-			}
-		case "stagings":
-			seen = p.once(seen, 2)
-			stagings = p.stagings()
-		default:
-			p.other(key, "version", "stagings")
+		switch {
+		case !p.known(&seen, key, fileFields):
 			p.skip()
+		case key == "stagings":
+			stagings()
+		case !p.null():
+			*version, *hasVersion = p.integer(), true
 		}
 	})
 	p.ws()
 	if p.i != len(p.d) {
 		panic(fastGiveUp{})
 	}
-	return version, stagings, hasVersion, true
+	return true
 }
 
 // fastGiveUp is the panic that ends a decode decodeFast leaves to
@@ -104,6 +109,19 @@ func (p *fastParser) object(field func(key string)) {
 		}
 		p.expect(',')
 	}
+}
+
+// known reports whether key is one of fields, marking it in seen and
+// giving up on a duplicate; it gives up too on a key encoding/json would
+// match to one of them case-insensitively.
+func (p *fastParser) known(seen *int, key string, fields []string) bool {
+	i := slices.Index(fields, key)
+	if i < 0 {
+		p.other(key, fields...)
+		return false
+	}
+	*seen = p.once(*seen, 1<<i)
+	return true
 }
 
 // once marks field bit in seen, giving up on a duplicate key.
@@ -321,6 +339,15 @@ type listRow struct {
 	hasSync, missing                  bool
 }
 
+// rowOf is what list's table shows of mapping m called name.
+func rowOf(name string, m *Mapping) listRow {
+	r := listRow{name: name, base: m.BaseBranch, review: m.ReviewBranch, staging: m.StagingPath, work: m.WorkPath}
+	if m.LastSync != nil {
+		r.synced, r.hasSync = m.LastSync.Time, true
+	}
+	return r
+}
+
 // decodeRows reads a config file's mappings as list's table needs them,
 // checked as ParseConfig checks them, but without keeping a Mapping for
 // each: for 10,000 copies most of list's time went into the memory for
@@ -330,48 +357,24 @@ type listRow struct {
 func decodeRows(data []byte) (rows []listRow, ok bool) {
 	p := &fastParser{d: data, scratch: &Mapping{}, scratchSync: &Sync{}}
 	rows = make([]listRow, 0, bytes.Count(data, []byte(`"staging_path"`)))
-	defer func() {
-		if r := recover(); r != nil {
-			if _, giveUp := r.(fastGiveUp); !giveUp {
-				panic(r)
-			}
-			ok = false
+	var version int
+	var hasVersion bool
+	ok = p.file(&version, &hasVersion, func() {
+		if p.null() {
+			return
 		}
-	}()
-	seen, version := 0, -1
-	p.object(func(key string) {
-		switch key {
-		case "version":
-			seen = p.once(seen, 1)
-			if !p.null() {
-				version = p.integer()
-			}
-		case "stagings":
-			seen = p.once(seen, 2)
+		p.object(func(name string) {
 			if p.null() {
-				return
+				panic(fastGiveUp{})
 			}
-			p.object(func(name string) {
-				if p.null() {
-					panic(fastGiveUp{})
-				}
-				m := p.mapping()
-				if clean, err := CleanName(name); err != nil || clean != name || !filepath.IsAbs(m.StagingPath) || !filepath.IsAbs(m.WorkPath) {
-					panic(fastGiveUp{})
-				}
-				r := listRow{name: name, base: m.BaseBranch, review: m.ReviewBranch, staging: m.StagingPath, work: m.WorkPath}
-				if m.LastSync != nil {
-					r.synced, r.hasSync = m.LastSync.Time, true
-				}
-				rows = append(rows, r)
-			})
-		default:
-			p.other(key, "version", "stagings")
-			p.skip()
-		}
+			m := p.mapping()
+			if clean, err := CleanName(name); err != nil || clean != name || !filepath.IsAbs(m.StagingPath) || !filepath.IsAbs(m.WorkPath) {
+				panic(fastGiveUp{})
+			}
+			rows = append(rows, rowOf(name, m))
+		})
 	})
-	p.ws()
-	if p.i != len(p.d) || version != ConfigVersion {
+	if !ok || !hasVersion || version != ConfigVersion {
 		return nil, false
 	}
 	if !sort.SliceIsSorted(rows, func(i, j int) bool { return rows[i].name < rows[j].name }) {
@@ -415,40 +418,38 @@ func (p *fastParser) mapping() *Mapping {
 	}
 	seen := 0
 	p.object(func(key string) {
+		if !p.known(&seen, key, mappingFields) {
+			p.skip()
+			return
+		}
 		var field *string
 		switch key {
 		case "staging_path":
-			seen, field = p.once(seen, 1<<0), &m.StagingPath
+			field = &m.StagingPath
 		case "work_path":
-			seen, field = p.once(seen, 1<<1), &m.WorkPath
+			field = &m.WorkPath
 		case "work_root":
-			seen, field = p.once(seen, 1<<2), &m.WorkRoot
+			field = &m.WorkRoot
 		case "remote":
-			seen, field = p.once(seen, 1<<3), &m.Remote
+			field = &m.Remote
 		case "remote_url":
-			seen, field = p.once(seen, 1<<4), &m.RemoteURL
+			field = &m.RemoteURL
 		case "base_branch":
-			seen, field = p.once(seen, 1<<5), &m.BaseBranch
+			field = &m.BaseBranch
 		case "base_commit":
-			seen, field = p.once(seen, 1<<6), &m.BaseCommit
+			field = &m.BaseCommit
 		case "temp_branch":
-			seen, field = p.once(seen, 1<<7), &m.TempBranch
+			field = &m.TempBranch
 		case "review_branch":
-			seen, field = p.once(seen, 1<<8), &m.ReviewBranch
+			field = &m.ReviewBranch
 		case "created":
-			seen = p.once(seen, 1<<9)
 			p.time(&m.Created)
 		case "last_sync":
-			seen = p.once(seen, 1<<10)
 			if !p.null() {
 				m.LastSync = p.sync()
 			}
 		case "leftover_temp_branches":
-			seen = p.once(seen, 1<<11)
 			m.Leftovers = p.strings()
-		default:
-			p.other(key, mappingFields...)
-			p.skip()
 		}
 		p.optString(field)
 	})
@@ -487,22 +488,22 @@ func (p *fastParser) sync() *Sync {
 	}
 	seen := 0
 	p.object(func(key string) {
+		if !p.known(&seen, key, syncFields) {
+			p.skip()
+			return
+		}
 		var field *string
 		switch key {
 		case "time":
-			seen = p.once(seen, 1<<0)
 			p.time(&s.Time)
 		case "commit":
-			seen, field = p.once(seen, 1<<1), &s.Commit
+			field = &s.Commit
 		case "branch":
-			seen, field = p.once(seen, 1<<2), &s.Branch
+			field = &s.Branch
 		case "temp_branch":
-			seen, field = p.once(seen, 1<<3), &s.TempBranch
+			field = &s.TempBranch
 		case "mode":
-			seen, field = p.once(seen, 1<<4), &s.Mode
-		default:
-			p.other(key, syncFields...)
-			p.skip()
+			field = &s.Mode
 		}
 		p.optString(field)
 	})

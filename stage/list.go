@@ -100,10 +100,8 @@ func (a *App) List(s Settings, asJSON bool) error {
 	}
 	rows := make([]listRow, len(entries))
 	for i, e := range entries {
-		rows[i] = listRow{name: e.Name, base: e.BaseBranch, review: e.ReviewBranch, staging: e.StagingPath, work: e.WorkPath, missing: e.Missing}
-		if e.LastSync != nil {
-			rows[i].synced, rows[i].hasSync = e.LastSync.Time, true
-		}
+		rows[i] = rowOf(e.Name, e.Mapping)
+		rows[i].missing = e.Missing
 	}
 	return a.listTable(s, rows)
 }
@@ -147,11 +145,7 @@ func (a *App) listTable(s Settings, rows []listRow) error {
 		if r.hasSync {
 			last = r.synced.Local().Format("2006-01-02 15:04")
 		}
-		branch := r.base
-		if r.review != "" {
-			branch += " (review: " + r.review + ")"
-		}
-		t.row(r.name, branch, last, staging, r.work)
+		t.row(r.name, branches(r.base, r.review), last, staging, r.work)
 	}
 	return t.flush()
 }
@@ -197,10 +191,11 @@ func (t *table) flush() error {
 	return buf.Flush()
 }
 
-// branches is the base branch, and the review branch when there is one.
-func (e *ListEntry) branches() string {
-	if e.ReviewBranch != "" {
-		return e.BaseBranch + " (review: " + e.ReviewBranch + ")"
+// branches is the base branch, and the review branch when there is one,
+// as list and status show them.
+func branches(base, review string) string {
+	if review != "" {
+		return base + " (review: " + review + ")"
 	}
-	return e.BaseBranch
+	return base
 }

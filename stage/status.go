@@ -110,7 +110,7 @@ func (a *App) Status(ctx context.Context, s Settings, o StatusOptions) error {
 		if len(e.Leftovers) > 0 {
 			leftovers = strings.Join(e.Leftovers, ",")
 		}
-		t.row(e.Name, e.branches(), ahead, behind, state, leftovers, e.StagingPath)
+		t.row(e.Name, branches(e.BaseBranch, e.ReviewBranch), ahead, behind, state, leftovers, e.StagingPath)
 	}
 	return t.flush()
 }

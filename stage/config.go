@@ -205,7 +205,7 @@ func readConfigFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	if size := fi.Size(); fi.Mode().IsRegular() && size >= 1<<20 && size < 1<<31 {
-		if data, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_PRIVATE|unix.MAP_POPULATE); err == nil {
+		if data, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_PRIVATE|mmapPopulate); err == nil {
 			return data, nil
 		}
 	}

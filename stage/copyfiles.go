@@ -14,8 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/git-stage/git-stage/gitcmd"
 )
 
@@ -290,7 +288,7 @@ func copyFile(from, to string) (bool, error) {
 		return false, err
 	}
 	if fi.Size() > 0 {
-		if unix.IoctlFileClone(int(out.Fd()), int(in.Fd())) != nil {
+		if reflink(int(out.Fd()), int(in.Fd())) != nil {
 			if _, err := io.Copy(out, in); err != nil {
 				out.Close()
 				return false, err

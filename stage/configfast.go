@@ -2,9 +2,10 @@ package stage
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -29,6 +30,27 @@ var fileFields = []string{"version", "stagings"}
 // file reads a whole config file: its version, and its stagings through
 // stagings, called at their value. It reports false when it gave up.
 func (p *fastParser) file(version *int, hasVersion *bool, stagings func()) (ok bool) {
+	return p.try(func() {
+		seen := 0
+		p.object(func(key string) {
+			switch {
+			case !p.known(&seen, key, fileFields):
+				p.skip()
+			case key == "stagings":
+				stagings()
+			case !p.null():
+				*version, *hasVersion = p.integer(), true
+			}
+		})
+		p.ws()
+		if p.i != len(p.d) {
+			panic(fastGiveUp{})
+		}
+	})
+}
+
+// try runs read, reporting false if it gave up.
+func (p *fastParser) try(read func()) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, giveUp := r.(fastGiveUp); !giveUp {
@@ -37,21 +59,7 @@ func (p *fastParser) file(version *int, hasVersion *bool, stagings func()) (ok b
 			ok = false
 		}
 	}()
-	seen := 0
-	p.object(func(key string) {
-		switch {
-		case !p.known(&seen, key, fileFields):
-			p.skip()
-		case key == "stagings":
-			stagings()
-		case !p.null():
-			*version, *hasVersion = p.integer(), true
-		}
-	})
-	p.ws()
-	if p.i != len(p.d) {
-		panic(fastGiveUp{})
-	}
+	read()
 	return true
 }
 
@@ -72,6 +80,14 @@ func (p *fastParser) ws() {
 	i, d := p.i, p.d
 	for i < len(d) && isJSONSpace[d[i]] {
 		i++
+		// The indentation after a newline: its spaces eight at a time.
+		for i+8 <= len(d) {
+			w := binary.LittleEndian.Uint64(d[i:]) ^ 0x2020202020202020
+			i += bits.TrailingZeros64(w) / 8
+			if w != 0 {
+				break
+			}
+		}
 	}
 	p.i = i
 }
@@ -115,7 +131,11 @@ func (p *fastParser) object(field func(key string)) {
 // giving up on a duplicate; it gives up too on a key encoding/json would
 // match to one of them case-insensitively.
 func (p *fastParser) known(seen *int, key string, fields []string) bool {
-	i := slices.Index(fields, key)
+	// Keys usually come in the order of fields, as git-stage writes them.
+	i := bits.Len(uint(*seen))
+	if i >= len(fields) || fields[i] != key {
+		i = slices.Index(fields, key)
+	}
 	if i < 0 {
 		p.other(key, fields...)
 		return false
@@ -179,15 +199,7 @@ func (p *fastParser) str() string {
 	start := p.i
 	if end := bytes.IndexByte(p.d[p.i:], '"'); end >= 0 {
 		// The usual string: printable ASCII, no escape, up to that quote.
-		s := p.d[p.i : p.i+end]
-		plain := true
-		for _, c := range s {
-			if c < 0x20 || c == '\\' || c >= 0x80 {
-				plain = false
-				break
-			}
-		}
-		if plain {
+		if s := p.d[p.i : p.i+end]; plainASCII(s) {
 			p.i += end + 1
 			if len(s) == 0 {
 				return ""
@@ -268,6 +280,28 @@ func (p *fastParser) str() string {
 	panic(fastGiveUp{})
 }
 
+// plainASCII reports whether s is printable ASCII without a backslash,
+// looking at eight bytes at a time.
+func plainASCII(s []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for len(s) >= 8 {
+		w := binary.LittleEndian.Uint64(s)
+		b := w ^ ones*'\\'
+		// A byte >= 0x80, a byte < 0x20, a zero byte of b (a backslash):
+		// exact tests for there being one, from "Bit Twiddling Hacks".
+		if (w|(w-ones*0x20)&^w|(b-ones)&^b)&highs != 0 {
+			return false
+		}
+		s = s[8:]
+	}
+	for _, c := range s {
+		if c < 0x20 || c == '\\' || c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 // integer reads a number that is a plain integer.
 func (p *fastParser) integer() int {
 	p.ws()
@@ -332,60 +366,62 @@ func (p *fastParser) skip() {
 	}
 }
 
-// listRow is what list's table shows of a mapping.
-type listRow struct {
-	name, base, review, staging, work string
-	synced                            time.Time
-	hasSync, missing                  bool
-}
-
-// rowOf is what list's table shows of mapping m called name.
-func rowOf(name string, m *Mapping) listRow {
-	r := listRow{name: name, base: m.BaseBranch, review: m.ReviewBranch, staging: m.StagingPath, work: m.WorkPath}
-	if m.LastSync != nil {
-		r.synced, r.hasSync = m.LastSync.Time, true
-	}
-	return r
-}
-
-// decodeRows reads a config file's mappings as list's table needs them,
+// decodeRows reads a config file's mappings as list's table shows them,
 // checked as ParseConfig checks them, but without keeping a Mapping for
 // each: for 10,000 copies most of list's time went into the memory for
 // them. ok is false for anything it leaves to ParseConfig (and its
 // errors): what decodeFast gives up on, another version, a null entry, a
-// name or path ParseConfig refuses, a name twice.
-func decodeRows(data []byte) (rows []listRow, ok bool) {
+// name or path ParseConfig refuses, a name twice, a file of 1 GiB or more.
+func decodeRows(data []byte) (rows *rowSet, ok bool) {
+	if len(data) >= 1<<30 {
+		return nil, false
+	}
 	p := &fastParser{d: data, scratch: &Mapping{}, scratchSync: &Sync{}}
-	rows = make([]listRow, 0, bytes.Count(data, []byte(`"staging_path"`)))
+	rows = newRowSet(data, len(data)/700)
 	var version int
 	var hasVersion bool
 	ok = p.file(&version, &hasVersion, func() {
 		if p.null() {
 			return
 		}
-		p.object(func(name string) {
-			if p.null() {
-				panic(fastGiveUp{})
-			}
-			m := p.mapping()
-			if clean, err := CleanName(name); err != nil || clean != name || !filepath.IsAbs(m.StagingPath) || !filepath.IsAbs(m.WorkPath) {
-				panic(fastGiveUp{})
-			}
-			rows = append(rows, rowOf(name, m))
-		})
+		p.expect('{')
+		if p.consume('}') {
+			return
+		}
+		p.mappings(rows)
 	})
 	if !ok || !hasVersion || version != ConfigVersion {
 		return nil, false
 	}
-	if !sort.SliceIsSorted(rows, func(i, j int) bool { return rows[i].name < rows[j].name }) {
-		sort.Slice(rows, func(i, j int) bool { return rows[i].name < rows[j].name })
-	}
-	for i := 1; i < len(rows); i++ {
-		if rows[i].name == rows[i-1].name {
-			return nil, false
-		}
+	if !rows.sortByName() {
+		return nil, false
 	}
 	return rows, true
+}
+
+func newRowParser(data []byte, at int) *fastParser {
+	return &fastParser{d: data, i: at, scratch: &Mapping{}, scratchSync: &Sync{}}
+}
+
+// mappings reads the members of the stagings object into rows, from the
+// first one's key to the closing brace.
+func (p *fastParser) mappings(rows *rowSet) {
+	for {
+		name := p.str()
+		p.expect(':')
+		if p.null() {
+			panic(fastGiveUp{})
+		}
+		m := p.mapping()
+		if clean, err := CleanName(name); err != nil || clean != name || !filepath.IsAbs(m.StagingPath) || !filepath.IsAbs(m.WorkPath) {
+			panic(fastGiveUp{})
+		}
+		rows.add(name, m)
+		if p.consume('}') {
+			return
+		}
+		p.expect(',')
+	}
 }
 
 func (p *fastParser) stagings() map[string]*Mapping {

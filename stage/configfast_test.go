@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -124,18 +125,29 @@ func checkRows(t *testing.T, data []byte) {
 		t.Fatalf("%q: decodeRows took it, ParseConfig says %v", data, err)
 	}
 	entries := c.Entries()
-	if len(rows) != len(entries) {
-		t.Fatalf("%q: %d rows, %d entries", data, len(rows), len(entries))
+	if len(rows.rows) != len(entries) {
+		t.Fatalf("%q: %d rows, %d entries", data, len(rows.rows), len(entries))
 	}
+	var scratch []byte
+	var widths columns
+	widths.widen(listHeader[:])
 	for i, e := range entries {
-		r := rows[i]
-		want := listRow{name: e.Name, base: e.BaseBranch, review: e.ReviewBranch, staging: e.StagingPath, work: e.WorkPath, missing: r.missing}
+		last := "never"
 		if e.LastSync != nil {
-			want.synced, want.hasSync = e.LastSync.Time, true
+			last = e.LastSync.Time.Local().Format("2006-01-02 15:04")
 		}
-		if !reflect.DeepEqual(r, want) {
-			t.Fatalf("%q: row %d is %+v, want %+v", data, i, r, want)
+		rows.markGone(i, e.Missing)
+		want := [5]string{e.Name, branches(e.BaseBranch, e.ReviewBranch), last, e.StagingPath, e.WorkPath}
+		if e.Missing {
+			want[3] += " (missing)"
 		}
+		if got := rows.cells(i, &scratch); got != want {
+			t.Fatalf("%q: row %d is %q, want %q", data, i, got, want)
+		}
+		widths.widen(want[:])
+	}
+	if !slices.Equal(rows.widths, widths) {
+		t.Fatalf("%q: widths %v, want %v", data, rows.widths, widths)
 	}
 }
 

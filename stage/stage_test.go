@@ -3,6 +3,7 @@ package stage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -188,7 +189,9 @@ func TestCommonGitDir(t *testing.T) {
 
 // missing agrees with os.Stat: a directory, a symlink to one and a
 // file are there; a dangling symlink, a missing name and a missing parent
-// are not.
+// are not. So for paths git-stage would not write (unclean, relative, a
+// file as parent, the same path twice, out of order) and a directory of
+// more entries than one read of them holds.
 func TestMarkMissing(t *testing.T) {
 	root := t.TempDir()
 	must := func(err error) {
@@ -200,15 +203,31 @@ func TestMarkMissing(t *testing.T) {
 	must(os.Symlink("dir", filepath.Join(root, "a", "link")))
 	must(os.Symlink("nowhere", filepath.Join(root, "a", "dangling")))
 	must(os.WriteFile(filepath.Join(root, "a", "file"), nil, 0o644))
-	want := map[string]bool{"a/dir": false, "a/link": false, "a/file": false, "a/dangling": true, "a/gone": true, "b/gone": true}
+	want := map[string]bool{"a/dir": false, "a/link": false, "a/file": false, "a/dangling": true, "a/gone": true, "b/gone": true,
+		"a/file/x": true, "a/dir/": false, "a/../a/dir": false, "a/./gone": true, "a": false}
+	many := filepath.Join(root, "many")
+	must(os.Mkdir(many, 0o755))
+	for i := range 3000 {
+		name := fmt.Sprintf("%04d-%s", i, strings.Repeat("x", i%90))
+		if i%7 != 0 {
+			must(os.Mkdir(filepath.Join(many, name), 0o755))
+		}
+		want["many/"+name] = i%7 == 0
+	}
 	var rels, paths []string
 	for rel := range want {
 		rels = append(rels, rel)
-		paths = append(paths, filepath.Join(root, rel))
+		paths = append(paths, root+"/"+rel)
 	}
-	for i, gone := range missing(paths) {
+	rels = append(rels, "a/dir", "a/gone", ".")
+	paths = append(paths, root+"/a/dir", root+"/a/gone", ".")
+	want["."] = false
+	for i, gone := range missing(len(paths), func(i int) string { return paths[i] }) {
 		if gone != want[rels[i]] {
 			t.Errorf("%s: missing %v, want %v", rels[i], gone, want[rels[i]])
+		}
+		if gone != statGone(paths[i]) {
+			t.Errorf("%s: missing %v, os.Stat says otherwise", rels[i], gone)
 		}
 	}
 }

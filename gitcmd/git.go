@@ -32,6 +32,9 @@ type Cmd struct {
 	Tee bool
 	// Env holds NAME=value settings added to git's scrubbed environment.
 	Env []string
+	// Shown says the caller has traced the command already: the Runner
+	// does not show it again.
+	Shown bool
 }
 
 // String is the command as a user could type it.
@@ -91,7 +94,7 @@ func (r *Runner) Run(ctx context.Context, c Cmd) ([]byte, error) {
 	if prog == "" {
 		prog = "git"
 	}
-	if r.Trace != nil {
+	if r.Trace != nil && !c.Shown {
 		fmt.Fprint(r.Trace, "+ ", c.Show())
 	}
 

@@ -396,7 +396,7 @@ func (j *cloneJob) steps(a *App) []*step {
 	steps = append(steps, a.waitForGCStep(j.work))
 	steps = append(steps, &step{
 		git: &gitcmd.Cmd{Dir: parent, Tee: a.Progress, Args: []string{
-			"clone", "--local", "--origin=" + j.remote, "--branch=" + j.branch, a.progressArg(),
+			"clone", "--local", "--no-checkout", "--origin=" + j.remote, "--branch=" + j.branch, a.progressArg(),
 			// A plain `git push` in the copy goes to the temp branch,
 			// whatever push.default says: a configured push refspec wins.
 			"--config=remote." + j.remote + ".push=refs/heads/" + j.branch + ":refs/heads/" + j.temp,
@@ -407,18 +407,14 @@ func (j *cloneJob) steps(a *App) []*step {
 		}},
 		undo: removeAllStep(j.tmp),
 	})
-	steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "remote." + j.remote + ".url", j.url}}})
+	// Its remote and refs, and the temp branch (upstream of the copy's
+	// branch), while the files are checked out: the push costs no time.
+	background := []*step{{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "remote." + j.remote + ".url", j.url}}}}
 	for _, u := range j.pushURLs {
-		steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "--add", "remote." + j.remote + ".pushurl", u}}})
+		background = append(background, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "--add", "remote." + j.remote + ".pushurl", u}}})
 	}
-	steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"update-ref", "--stdin"}, Stdin: j.refUpdates()}})
-	if len(j.copies) > 0 {
-		steps = append(steps, a.copyStep(j.work, j.tmp, j.copies))
-	}
-	steps = append(steps, j.submoduleSteps(a)...)
-
-	// The temp branch; upstream of the copy's branch.
-	steps = append(steps, &step{
+	background = append(background, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"update-ref", "--stdin"}, Stdin: j.refUpdates()}})
+	background = append(background, &step{
 		git: &gitcmd.Cmd{Dir: j.tmp, Tee: a.Progress, Args: pushArgs(a,
 			"--set-upstream", "--force-with-lease=refs/heads/"+j.temp+":", j.remote,
 			"refs/heads/"+j.branch+":refs/heads/"+j.temp)},
@@ -429,11 +425,27 @@ func (j *cloneJob) steps(a *App) []*step {
 			return err
 		}},
 	})
+	for _, s := range background {
+		s.background = true
+	}
+	steps = append(steps, background...)
+	steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Tee: a.Progress, Args: []string{"checkout", "--force", a.progressArg()}}})
+	if len(j.copies) > 0 {
+		steps = append(steps, a.copyStep(j.work, j.tmp, j.copies))
+	}
+	// Submodules write the copy's config, as the steps beside do.
+	if subs := j.submoduleSteps(a); len(subs) > 0 {
+		subs[0].waits = true
+		steps = append(steps, subs...)
+	}
 
+	// Into place, once the steps in the background (in the new copy) are done.
+	first := len(steps)
 	if j.replace {
 		steps = append(steps, renameStep(j.target, j.aside))
 	}
 	steps = append(steps, renameStep(j.tmp, j.target))
+	steps[first].waits = true
 
 	m := &Mapping{
 		StagingPath: j.target,

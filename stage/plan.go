@@ -37,6 +37,14 @@ type step struct {
 	// a git command that was interrupted may still have taken effect, so it
 	// must tolerate a step that did nothing.
 	undo *step
+	// background runs the step beside the steps that follow it, after
+	// the background steps before it: a push while the files are checked
+	// out. It is shown (-v) when it is reached, so the trace is in plan
+	// order. When one fails, the steps beside it are stopped.
+	background bool
+	// waits starts the step only once every background step before it
+	// has finished (all of them have by the end of the run).
+	waits bool
 }
 
 func (s *step) String() string {
@@ -63,23 +71,90 @@ func (a *App) preview(steps []*step) {
 // cleanupTimeout bounds the undo work after a failure or interrupt.
 const cleanupTimeout = 2 * time.Minute
 
-// execute runs steps in order. When one fails, or ctx is cancelled (Ctrl-C,
-// SIGTERM), the undo of every step started so far runs in reverse order on
-// a fresh context, so an interrupt cannot skip the cleanup.
+// execute runs steps in order, background ones beside the others. When
+// one fails, or ctx is cancelled (Ctrl-C, SIGTERM), the background steps
+// are waited for, and the undo of every step started so far runs in
+// reverse order on a fresh context, so an interrupt cannot skip the
+// cleanup.
 func (a *App) execute(ctx context.Context, steps []*step) error {
+	fg, stopFg := context.WithCancel(ctx)
+	defer stopFg()
+	bg := &lane{a: a, ctx: ctx, stop: stopFg}
 	var undos []*step
+	fail := func(err error) error {
+		// A background failure stopped the step that failed here: it
+		// is the one to report.
+		if bgErr := bg.wait(); bgErr != nil {
+			err = bgErr
+		}
+		return &runError{err: err, undo: a.rollback(undos)}
+	}
 	for _, s := range steps {
-		if err := interrupted(ctx); err != nil && !s.records {
-			return &runError{err: err, undo: a.rollback(undos)}
+		if s.waits || s.records {
+			if err := bg.wait(); err != nil {
+				return fail(err)
+			}
+		}
+		if err := interrupted(fg); err != nil && !s.records {
+			return fail(err)
 		}
 		if s.undo != nil {
 			undos = append(undos, s.undo)
 		}
-		if err := a.runStep(ctx, s); err != nil {
-			return &runError{err: err, undo: a.rollback(undos)}
+		if s.background {
+			bg.start(s)
+			continue
+		}
+		if err := a.runStep(fg, s); err != nil {
+			return fail(err)
 		}
 	}
+	if err := bg.wait(); err != nil {
+		return fail(err)
+	}
 	return nil
+}
+
+// lane runs background steps one after another, beside the others.
+type lane struct {
+	a    *App
+	ctx  context.Context
+	stop context.CancelFunc // stops the steps beside the lane
+	last chan struct{}      // closed once the last step started is done
+	err  error              // the first failure, read after last is closed
+}
+
+// start shows s and runs it after the lane's other steps, unless one of
+// them failed or the run was interrupted.
+func (l *lane) start(s *step) {
+	l.a.show(s)
+	before, done := l.last, make(chan struct{})
+	l.last = done
+	go func() {
+		defer close(done)
+		if before != nil {
+			<-before
+		}
+		if l.err != nil {
+			return
+		}
+		err := interrupted(l.ctx)
+		if err == nil {
+			err = l.a.runShownStep(l.ctx, s)
+		}
+		if err != nil {
+			l.err = err
+			l.stop()
+		}
+	}()
+}
+
+// wait waits for the lane's steps and reports its first failure.
+func (l *lane) wait() error {
+	if l.last != nil {
+		<-l.last
+	}
+	return l.err
 }
 
 func (a *App) rollback(undos []*step) []error {
@@ -127,18 +202,35 @@ func interrupted(ctx context.Context) error {
 }
 
 func (a *App) runStep(ctx context.Context, s *step) error {
+	a.show(s)
+	return a.runShownStep(ctx, s)
+}
+
+// show traces s (-v); a git command's trace is its Runner's.
+func (a *App) show(s *step) {
+	if a.Trace == nil {
+		return
+	}
+	if s.git == nil {
+		fmt.Fprintf(a.Trace, "+ %s\n", s.desc)
+	} else if s.background {
+		fmt.Fprint(a.Trace, "+ ", s.git.Show())
+	}
+}
+
+// runShownStep runs s, which show has traced.
+func (a *App) runShownStep(ctx context.Context, s *step) error {
 	if s.finish || s.records {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 		defer cancel()
 	}
 	if s.git == nil {
-		if a.Trace != nil {
-			fmt.Fprintf(a.Trace, "+ %s\n", s.desc)
-		}
 		return s.do(ctx)
 	}
-	out, err := a.Git.Run(ctx, *s.git)
+	c := *s.git
+	c.Shown = s.background
+	out, err := a.Git.Run(ctx, c)
 	if s.check != nil {
 		err = s.check(ctx, out, err)
 	}

@@ -353,14 +353,12 @@ func (j *syncJob) steps(a *App) []*step {
 	ref := "refs/heads/" + j.branch
 	temp := "refs/heads/" + j.temp
 
-	// 0. The staging commits, into the work repository (no ref is written).
-	steps := []*step{{git: &gitcmd.Cmd{Dir: j.work, Args: []string{
-		"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", j.staging, j.head}}}}
-
 	// 1. The staging HEAD on the temp branch, re-created if it was deleted,
-	// but never over a value this run has not seen.
-	steps = append(steps, &step{
-		git: &gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: pushArgs(a,
+	// but never over a value this run has not seen: pushed from the copy,
+	// as a plain `git push` there would, while the work repository fetches
+	// the staging commits from the copy (no ref written there).
+	steps := []*step{{
+		git: &gitcmd.Cmd{Dir: j.staging, Tee: a.Progress, Args: pushArgs(a,
 			"--force-with-lease="+temp+":"+j.tempAt, j.remote, j.head+":"+temp)},
 		check: func(ctx context.Context, out []byte, err error) error {
 			if err = checkPush(ctx, out, err); err == nil {
@@ -368,11 +366,15 @@ func (j *syncJob) steps(a *App) []*step {
 			}
 			return err
 		},
-		finish: true,
-		undo:   j.deleteTempStep(a),
-	})
+		finish:     true,
+		undo:       j.deleteTempStep(a),
+		background: true,
+	}, {git: &gitcmd.Cmd{Dir: j.work, Args: []string{
+		"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", j.staging, j.head}}}}
 
-	// 2. The work branch, moved to the staging HEAD.
+	// 2. The work branch, moved to the staging HEAD, once the commits are
+	// on the remote.
+	first := len(steps)
 	if j.switchTo {
 		steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.work, Args: []string{"switch", "--quiet", j.branch}}})
 	}
@@ -421,6 +423,7 @@ func (j *syncJob) steps(a *App) []*step {
 		leases = append(leases, "--force-with-lease="+ref+":"+j.remoteTip)
 	}
 	steps = append(steps, j.landStep(a, leases, ref+":"+ref, j.head))
+	steps[first].waits = true
 
 	// 4. The record.
 	return append(steps, j.recordStep(a, j.branch, nil))

@@ -1,6 +1,7 @@
 package stage
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -125,6 +127,99 @@ func TestExecuteUndoesInReverse(t *testing.T) {
 	err = a.execute(ctx, steps)
 	if want := []string{"one", "undo one"}; !reflect.DeepEqual(log, want) || !errors.Is(err, errInterrupted) {
 		t.Errorf("interrupted: ran %v, err %v", log, err)
+	}
+}
+
+// Background steps run beside the ones after them, in order among
+// themselves; a step that waits starts once they are done; a background
+// failure stops the foreground and is the error reported; a foreground
+// failure is undone only once the background is done; the trace is in
+// plan order.
+func TestExecuteBackground(t *testing.T) {
+	var mu sync.Mutex
+	var log []string
+	note := func(s string) {
+		mu.Lock()
+		log = append(log, s)
+		mu.Unlock()
+	}
+	var trace bytes.Buffer
+	a := &App{Git: &gitcmd.Runner{}, Stderr: io.Discard, Trace: &trace}
+	fgStarted := make(chan struct{})
+	bgDone := false
+	steps := []*step{
+		{desc: "bg one", background: true, do: func(ctx context.Context) error {
+			<-fgStarted // the foreground runs meanwhile
+			note("bg one")
+			return nil
+		}},
+		{desc: "bg two", background: true, do: func(context.Context) error {
+			time.Sleep(50 * time.Millisecond)
+			note("bg two")
+			bgDone = true
+			return nil
+		}},
+		{desc: "fg", do: func(context.Context) error { note("fg"); close(fgStarted); return nil }},
+		{desc: "after", waits: true, do: func(context.Context) error {
+			if !bgDone {
+				t.Error("a waiting step started before the background was done")
+			}
+			note("after")
+			return nil
+		}},
+	}
+	if err := a.execute(context.Background(), steps); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"fg", "bg one", "bg two", "after"}; !reflect.DeepEqual(log, want) {
+		t.Errorf("ran %v, want %v", log, want)
+	}
+	if want := "+ bg one\n+ bg two\n+ fg\n+ after\n"; trace.String() != want {
+		t.Errorf("trace %q, want %q", trace.String(), want)
+	}
+
+	// A background failure stops the foreground step and is reported;
+	// the background step after it does not run; all that started is
+	// undone.
+	log = nil
+	steps = []*step{
+		{desc: "push", background: true, do: func(context.Context) error { note("push"); return errors.New("rejected") },
+			undo: &step{desc: "undo push", do: func(context.Context) error { note("undo push"); return nil }}},
+		{desc: "more", background: true, do: func(context.Context) error { note("more"); return nil }},
+		{desc: "checkout", do: func(ctx context.Context) error {
+			select {
+			case <-ctx.Done():
+				note("checkout stopped")
+				return ctx.Err()
+			case <-time.After(10 * time.Second):
+				return nil
+			}
+		}, undo: &step{desc: "undo checkout", do: func(context.Context) error { note("undo checkout"); return nil }}},
+	}
+	err := a.execute(context.Background(), steps)
+	if err == nil || err.Error() != "rejected" {
+		t.Errorf("err = %v, want the background's", err)
+	}
+	if want := []string{"push", "checkout stopped", "undo checkout", "undo push"}; !reflect.DeepEqual(log, want) {
+		t.Errorf("ran %v, want %v", log, want)
+	}
+
+	// A foreground failure waits for the background before undoing it.
+	log = nil
+	steps = []*step{
+		{desc: "push", background: true, do: func(context.Context) error {
+			time.Sleep(100 * time.Millisecond)
+			note("push landed")
+			return nil
+		}, undo: &step{desc: "undo push", do: func(context.Context) error { note("undo push"); return nil }}},
+		{desc: "checkout", do: func(context.Context) error { note("checkout failed"); return errors.New("hook") }},
+	}
+	err = a.execute(context.Background(), steps)
+	if err == nil || err.Error() != "hook" {
+		t.Errorf("err = %v, want the foreground's", err)
+	}
+	if want := []string{"checkout failed", "push landed", "undo push"}; !reflect.DeepEqual(log, want) {
+		t.Errorf("ran %v, want %v", log, want)
 	}
 }
 

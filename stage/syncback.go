@@ -3,6 +3,7 @@ package stage
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -354,11 +355,13 @@ func (j *syncJob) steps(a *App) []*step {
 	temp := "refs/heads/" + j.temp
 
 	// 1. The staging HEAD on the temp branch, re-created if it was deleted,
-	// but never over a value this run has not seen: pushed from the copy,
-	// as a plain `git push` there would, while the work repository fetches
-	// the staging commits from the copy (no ref written there).
-	steps := []*step{{
-		git: &gitcmd.Cmd{Dir: j.staging, Tee: a.Progress, Args: pushArgs(a,
+	// but never over a value this run has not seen; and the staging
+	// commits into the work repository, fetched from the copy (no ref is
+	// written there). When the copy's remote is the work repository's,
+	// the push goes from the copy, as a plain `git push` there would,
+	// while the fetch runs; else from the work repository, after it.
+	push := &step{
+		git: &gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: pushArgs(a,
 			"--force-with-lease="+temp+":"+j.tempAt, j.remote, j.head+":"+temp)},
 		check: func(ctx context.Context, out []byte, err error) error {
 			if err = checkPush(ctx, out, err); err == nil {
@@ -366,11 +369,16 @@ func (j *syncJob) steps(a *App) []*step {
 			}
 			return err
 		},
-		finish:     true,
-		undo:       j.deleteTempStep(a),
-		background: true,
-	}, {git: &gitcmd.Cmd{Dir: j.work, Args: []string{
-		"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", j.staging, j.head}}}}
+		finish: true,
+		undo:   j.deleteTempStep(a),
+	}
+	fetch := &step{git: &gitcmd.Cmd{Dir: j.work, Args: []string{
+		"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", j.staging, j.head}}}
+	steps := []*step{fetch, push}
+	if j.sameRemote() {
+		push.git.Dir, push.background = j.staging, true
+		steps = []*step{push, fetch}
+	}
 
 	// 2. The work branch, moved to the staging HEAD, once the commits are
 	// on the remote.
@@ -427,6 +435,27 @@ func (j *syncJob) steps(a *App) []*step {
 
 	// 4. The record.
 	return append(steps, j.recordStep(a, j.branch, nil))
+}
+
+// sameRemote reports whether the copy's remote of the sync is the work
+// repository's: the same URLs to fetch from and push to, as their config
+// files say (read without git; false when they cannot be read so, or the
+// copy has no such remote, as with sync-back --remote).
+func (j *syncJob) sameRemote() bool {
+	prefix := "remote." + j.remote + "."
+	urls := func(dir string) ([]string, bool) {
+		entries, ok := gitcmd.ReadConfig(dir, prefix, os.Getenv)
+		var out []string
+		for _, e := range entries {
+			if e.Key == prefix+"url" || e.Key == prefix+"pushurl" {
+				out = append(out, e.Key+"="+e.Value)
+			}
+		}
+		return out, ok
+	}
+	copyURLs, ok := urls(j.staging)
+	workURLs, workOK := urls(j.work)
+	return ok && workOK && len(workURLs) > 0 && slices.Equal(copyURLs, workURLs)
 }
 
 // landStep pushes refspec with leases and, when the temp branch is on the

@@ -206,14 +206,14 @@ func (a *App) runStep(ctx context.Context, s *step) error {
 	return a.runShownStep(ctx, s)
 }
 
-// show traces s (-v); a git command's trace is its Runner's.
+// show traces s (-v): when it is reached, which for a background step
+// is before it starts.
 func (a *App) show(s *step) {
-	if a.Trace == nil {
-		return
-	}
-	if s.git == nil {
+	switch {
+	case a.Trace == nil:
+	case s.git == nil:
 		fmt.Fprintf(a.Trace, "+ %s\n", s.desc)
-	} else if s.background {
+	default:
 		fmt.Fprint(a.Trace, "+ ", s.git.Show())
 	}
 }
@@ -229,7 +229,7 @@ func (a *App) runShownStep(ctx context.Context, s *step) error {
 		return s.do(ctx)
 	}
 	c := *s.git
-	c.Shown = s.background
+	c.Shown = true
 	out, err := a.Git.Run(ctx, c)
 	if s.check != nil {
 		err = s.check(ctx, out, err)

@@ -59,31 +59,31 @@ func benchEnv(home string) []string {
 
 // run runs a program in dir and returns how long it took.
 func (f *benchFixture) run(b *testing.B, dir string, prog string, args ...string) time.Duration {
-	cmd := exec.Command(prog, args...)
-	cmd.Dir = dir
-	cmd.Env = f.env
-	start := time.Now()
-	out, err := cmd.CombinedOutput()
-	took := time.Since(start)
-	if err != nil {
-		b.Fatalf("%s %s in %s: %v\n%s", prog, strings.Join(args, " "), dir, err, out)
-	}
-	return took
+	return f.timed(b, dir, false, prog, args...)
 }
 
 // runQuiet is run with the output to /dev/null, as hyperfine times a
 // command: what is timed is the process, not a reader of its output.
 func (f *benchFixture) runQuiet(b *testing.B, dir string, prog string, args ...string) time.Duration {
+	return f.timed(b, dir, true, prog, args...)
+}
+
+// timed runs prog in dir and says how long it took; its output is kept
+// for the failure message, but for stdout when quiet.
+func (f *benchFixture) timed(b *testing.B, dir string, quiet bool, prog string, args ...string) time.Duration {
 	cmd := exec.Command(prog, args...)
 	cmd.Dir = dir
 	cmd.Env = f.env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	var out bytes.Buffer
+	cmd.Stderr = &out
+	if !quiet {
+		cmd.Stdout = &out
+	}
 	start := time.Now()
 	err := cmd.Run()
 	took := time.Since(start)
 	if err != nil {
-		b.Fatalf("%s %s in %s: %v\n%s", prog, strings.Join(args, " "), dir, err, stderr.Bytes())
+		b.Fatalf("%s %s in %s: %v\n%s", prog, strings.Join(args, " "), dir, err, out.Bytes())
 	}
 	return took
 }

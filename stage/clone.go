@@ -407,13 +407,15 @@ func (j *cloneJob) steps(a *App) []*step {
 		}},
 		undo: removeAllStep(j.tmp),
 	})
-	// Its remote and refs, and the temp branch (upstream of the copy's
-	// branch), while the files are checked out: the push costs no time.
+	// Its refs (a transaction that also checks HEAD, so not beside the
+	// checkout, which moves HEAD); then its remote and the temp branch
+	// (upstream of the copy's branch) while the files are checked out:
+	// the push costs no time.
+	steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"update-ref", "--stdin"}, Stdin: j.refUpdates()}})
 	background := []*step{{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "remote." + j.remote + ".url", j.url}}}}
 	for _, u := range j.pushURLs {
 		background = append(background, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "--add", "remote." + j.remote + ".pushurl", u}}})
 	}
-	background = append(background, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"update-ref", "--stdin"}, Stdin: j.refUpdates()}})
 	background = append(background, &step{
 		git: &gitcmd.Cmd{Dir: j.tmp, Tee: a.Progress, Args: pushArgs(a,
 			"--set-upstream", "--force-with-lease=refs/heads/"+j.temp+":", j.remote,
@@ -429,7 +431,12 @@ func (j *cloneJob) steps(a *App) []*step {
 		s.background = true
 	}
 	steps = append(steps, background...)
-	steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Tee: a.Progress, Args: []string{"checkout", "--force", a.progressArg()}}})
+	// The files: checked out from an unborn HEAD (the temp branch's name,
+	// which the copy has no branch of), so that a post-checkout hook sees
+	// what git clone and git worktree add give it: no old commit.
+	steps = append(steps,
+		&step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"symbolic-ref", "HEAD", "refs/heads/" + j.temp}}},
+		&step{git: &gitcmd.Cmd{Dir: j.tmp, Tee: a.Progress, Args: []string{"checkout", "--force", a.progressArg(), j.branch, "--"}}})
 	if len(j.copies) > 0 {
 		steps = append(steps, a.copyStep(j.work, j.tmp, j.copies))
 	}

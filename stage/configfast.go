@@ -30,27 +30,6 @@ var fileFields = []string{"version", "stagings"}
 // file reads a whole config file: its version, and its stagings through
 // stagings, called at their value. It reports false when it gave up.
 func (p *fastParser) file(version *int, hasVersion *bool, stagings func()) (ok bool) {
-	return p.try(func() {
-		seen := 0
-		p.object(func(key string) {
-			switch {
-			case !p.known(&seen, key, fileFields):
-				p.skip()
-			case key == "stagings":
-				stagings()
-			case !p.null():
-				*version, *hasVersion = p.integer(), true
-			}
-		})
-		p.ws()
-		if p.i != len(p.d) {
-			panic(fastGiveUp{})
-		}
-	})
-}
-
-// try runs read, reporting false if it gave up.
-func (p *fastParser) try(read func()) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, giveUp := r.(fastGiveUp); !giveUp {
@@ -59,7 +38,21 @@ func (p *fastParser) try(read func()) (ok bool) {
 			ok = false
 		}
 	}()
-	read()
+	seen := 0
+	p.object(func(key string) {
+		switch {
+		case !p.known(&seen, key, fileFields):
+			p.skip()
+		case key == "stagings":
+			stagings()
+		case !p.null():
+			*version, *hasVersion = p.integer(), true
+		}
+	})
+	p.ws()
+	if p.i != len(p.d) {
+		panic(fastGiveUp{})
+	}
 	return true
 }
 
@@ -384,11 +377,16 @@ func decodeRows(data []byte) (rows *rowSet, ok bool) {
 		if p.null() {
 			return
 		}
-		p.expect('{')
-		if p.consume('}') {
-			return
-		}
-		p.mappings(rows)
+		p.object(func(name string) {
+			if p.null() {
+				panic(fastGiveUp{})
+			}
+			m := p.mapping()
+			if clean, err := CleanName(name); err != nil || clean != name || !filepath.IsAbs(m.StagingPath) || !filepath.IsAbs(m.WorkPath) {
+				panic(fastGiveUp{})
+			}
+			rows.add(name, m)
+		})
 	})
 	if !ok || !hasVersion || version != ConfigVersion {
 		return nil, false
@@ -397,31 +395,6 @@ func decodeRows(data []byte) (rows *rowSet, ok bool) {
 		return nil, false
 	}
 	return rows, true
-}
-
-func newRowParser(data []byte, at int) *fastParser {
-	return &fastParser{d: data, i: at, scratch: &Mapping{}, scratchSync: &Sync{}}
-}
-
-// mappings reads the members of the stagings object into rows, from the
-// first one's key to the closing brace.
-func (p *fastParser) mappings(rows *rowSet) {
-	for {
-		name := p.str()
-		p.expect(':')
-		if p.null() {
-			panic(fastGiveUp{})
-		}
-		m := p.mapping()
-		if clean, err := CleanName(name); err != nil || clean != name || !filepath.IsAbs(m.StagingPath) || !filepath.IsAbs(m.WorkPath) {
-			panic(fastGiveUp{})
-		}
-		rows.add(name, m)
-		if p.consume('}') {
-			return
-		}
-		p.expect(',')
-	}
 }
 
 func (p *fastParser) stagings() map[string]*Mapping {

@@ -87,6 +87,11 @@ func (a *App) execute(ctx context.Context, steps []*step) error {
 		if bgErr := bg.wait(); bgErr != nil {
 			err = bgErr
 		}
+		// A step that Ctrl-C or SIGTERM stopped (a fetch beside the
+		// push the user was waiting for) is the interrupt, and said so.
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			err = errInterrupted
+		}
 		return &runError{err: err, undo: a.rollback(undos)}
 	}
 	for _, s := range steps {

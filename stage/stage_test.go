@@ -182,11 +182,17 @@ func TestExecuteBackground(t *testing.T) {
 	// the background step after it does not run; all that started is
 	// undone.
 	log = nil
+	checkoutStarted := make(chan struct{})
 	steps = []*step{
-		{desc: "push", background: true, do: func(context.Context) error { note("push"); return errors.New("rejected") },
+		{desc: "push", background: true, do: func(context.Context) error {
+			<-checkoutStarted
+			note("push")
+			return errors.New("rejected")
+		},
 			undo: &step{desc: "undo push", do: func(context.Context) error { note("undo push"); return nil }}},
 		{desc: "more", background: true, do: func(context.Context) error { note("more"); return nil }},
 		{desc: "checkout", do: func(ctx context.Context) error {
+			close(checkoutStarted)
 			select {
 			case <-ctx.Done():
 				note("checkout stopped")
@@ -219,6 +225,35 @@ func TestExecuteBackground(t *testing.T) {
 		t.Errorf("err = %v, want the foreground's", err)
 	}
 	if want := []string{"checkout failed", "push landed", "undo push"}; !reflect.DeepEqual(log, want) {
+		t.Errorf("ran %v, want %v", log, want)
+	}
+
+	// An interrupt that stops a foreground git command while a push to
+	// finish is out is reported as the interrupt, not as the command.
+	log = nil
+	ctx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	steps = []*step{
+		{desc: "push", background: true, finish: true, do: func(ctx context.Context) error {
+			interrupt()
+			time.Sleep(50 * time.Millisecond)
+			if ctx.Err() != nil {
+				t.Error("the interrupt stopped a step that finishes")
+			}
+			note("push landed")
+			return nil
+		}, undo: &step{desc: "undo push", do: func(context.Context) error { note("undo push"); return nil }}},
+		{desc: "fetch", do: func(ctx context.Context) error {
+			<-ctx.Done()
+			note("fetch stopped")
+			return &gitcmd.Error{Args: []string{"fetch"}, ExitCode: -1, Err: ctx.Err()}
+		}},
+	}
+	err = a.execute(ctx, steps)
+	if err == nil || err.Error() != "interrupted" {
+		t.Errorf("err = %v, want interrupted", err)
+	}
+	if want := []string{"fetch stopped", "push landed", "undo push"}; !reflect.DeepEqual(log, want) {
 		t.Errorf("ran %v, want %v", log, want)
 	}
 }

@@ -35,6 +35,8 @@ type Cmd struct {
 	// Shown says the caller has traced the command already: the Runner
 	// does not show it again.
 	Shown bool
+	// Stderr, when set, also receives git's stderr as it runs.
+	Stderr io.Writer
 }
 
 // String is the command as a user could type it.
@@ -116,7 +118,10 @@ func (r *Runner) Run(ctx context.Context, c Cmd) ([]byte, error) {
 	stderr := &tailBuffer{max: 64 << 10}
 	cmd.Stderr = stderr
 	if (c.Tee || r.Trace != nil) && r.Stderr != nil {
-		cmd.Stderr = io.MultiWriter(stderr, r.Stderr)
+		cmd.Stderr = io.MultiWriter(cmd.Stderr, r.Stderr)
+	}
+	if c.Stderr != nil {
+		cmd.Stderr = io.MultiWriter(cmd.Stderr, c.Stderr)
 	}
 
 	r.started.Add(1)

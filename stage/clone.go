@@ -10,9 +10,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/git-stage/git-stage/gitcmd"
 )
+
+// cloneUndone is the hint of a clone that failed and left nothing.
+const cloneUndone = "nothing was changed: no staging directory, no temp branch, config untouched"
 
 // CloneOptions are clone's arguments and flags.
 type CloneOptions struct {
@@ -45,6 +49,9 @@ type cloneJob struct {
 	commit   string
 	temp     string
 	workRefs []gitcmd.Ref // work's branches and remote-tracking refs
+	now      time.Time    // the time the temp branch is named after
+
+	early *early // the copy's clone, started while the checks run
 
 	leftovers []string    // temp branches of a replaced mapping still on the remote
 	copies    []string    // untracked paths of the work tree copied into the copy
@@ -52,15 +59,18 @@ type cloneJob struct {
 	postClone []string    // commands run in the finished copy
 }
 
-// Clone makes a staging copy of a work repository. Every check runs first;
-// then the copy is built beside its final place from the work repository's
-// own objects, its temp branch is pushed, and only then is it moved into
-// place and recorded. A failure or interrupt at any point undoes all of it.
+// Clone makes a staging copy of a work repository. Every check runs first
+// (the copy's repository, links to the work repository's objects in a
+// hidden directory, is made meanwhile, and removed if a check refuses);
+// then the copy is built beside its final place, its temp branch is
+// pushed, and only then is it moved into place and recorded. A failure or
+// interrupt at any point undoes all of it.
 func (a *App) Clone(ctx context.Context, s Settings, o CloneOptions) error {
 	j, err := a.prepareClone(ctx, s, o)
 	if err != nil {
 		return err
 	}
+	defer j.discardEarly()
 	post := a.postCloneSteps(j.work, j.target, j.postClone)
 	if o.DryRun {
 		a.preview(append(j.steps(a), post...))
@@ -78,7 +88,7 @@ func (a *App) Clone(ctx context.Context, s Settings, o CloneOptions) error {
 	}
 
 	if err := a.execute(ctx, j.steps(a)); err != nil {
-		hint := "nothing was changed: no staging directory, no temp branch, config untouched"
+		hint := cloneUndone
 		if undoIncomplete(err) {
 			hint = "the cleanup above did not finish; remove what it names by hand"
 		}
@@ -106,8 +116,14 @@ func (a *App) Clone(ctx context.Context, s Settings, o CloneOptions) error {
 	return nil
 }
 
-func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cloneJob, error) {
-	j := &cloneJob{config: s.Config(), remote: o.Remote}
+func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *cloneJob, err error) {
+	j := &cloneJob{config: s.Config(), remote: o.Remote, now: a.Now()}
+	defer func() {
+		if err != nil {
+			j.discardEarly()
+			err = checksInterrupted(ctx, err, cloneUndone, "clone of %s failed", cmp.Or(j.work, s.Cwd))
+		}
+	}()
 	if j.remote == "" {
 		j.remote = "origin"
 	}
@@ -154,7 +170,6 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 	if o.AsName != nil {
 		name = *o.AsName
 	}
-	var err error
 	if j.name, err = CleanName(name); err != nil {
 		return nil, err
 	}
@@ -179,6 +194,11 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 	// the same time, for the branch HEAD names (checked against the
 	// status below), and the config and branches are read meanwhile.
 	old := cfg.Stagings[j.name]
+	j.tmp = filepath.Join(filepath.Dir(j.target), "."+filepath.Base(j.target)+".git-stage-new-"+randomSuffix())
+	guess := cmp.Or(o.Branch, headBranch(j.work))
+	if !o.DryRun && a.Trace == nil && guess != "" {
+		j.startEarly(ctx, a, guess)
+	}
 	var st *gitcmd.Status
 	var stErr error
 	stDone := make(chan struct{})
@@ -186,7 +206,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 		defer close(stDone)
 		st, stErr = a.Git.Status(ctx, j.work)
 	}()
-	remote := j.listRemote(ctx, a, old, cmp.Or(o.Branch, headBranch(j.work)))
+	remote := j.listRemote(ctx, a, old, guess)
 	wc, wcErr := a.readWorkConfig(ctx, j.work, j.remote)
 	var refsErr error
 	if wcErr == nil {
@@ -281,7 +301,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 		return nil, refuse(fmt.Sprintf("push it first: git -C %s push -u %s %s", gitcmd.Quote(j.work), j.remote, j.branch),
 			"branch %q does not exist on remote %q", j.branch, j.remote)
 	}
-	j.temp = FreeName(TempBranch(j.name, j.branch, a.Now()), func(t string) bool {
+	j.temp = FreeName(TempBranch(j.name, j.branch, j.now), func(t string) bool {
 		_, ok := gitcmd.Find(remoteRefs, "refs/heads/"+t)
 		return ok
 	})
@@ -291,8 +311,37 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 			j.leftovers = append(j.leftovers, old.TempBranch)
 		}
 	}
-	j.tmp = filepath.Join(filepath.Dir(j.target), "."+filepath.Base(j.target)+".git-stage-new-"+randomSuffix())
+	// The copy started early is the one the plan makes only if the
+	// checks settled on what it was started with.
+	if j.early != nil && !slices.Equal(j.early.cmd.Args, j.cloneCmd(a).Args) {
+		j.discardEarly()
+	}
 	return j, nil
+}
+
+// startEarly starts the copy's clone while the checks run, as the plan
+// would run it once they pass: for the branch HEAD names (or --branch)
+// and the temp branch name, which is free unless the remote says
+// otherwise. Only where the plan's clone is its first change (the
+// directory it goes into is there) and no git gc is running in the work
+// repository (the plan waits for one first). The copy is a hidden
+// directory that prepareClone and Clone remove unless the run reaches it.
+func (j *cloneJob) startEarly(ctx context.Context, a *App, branch string) {
+	if there, _ := exists(filepath.Dir(j.tmp)); !there || gcRunning(filepath.Join(commonGitDir(j.work), "gc.pid")) {
+		return
+	}
+	j.branch, j.temp = branch, TempBranch(j.name, branch, j.now)
+	j.early = a.startEarly(ctx, *j.cloneCmd(a))
+	j.branch, j.temp = "", ""
+}
+
+// discardEarly stops the early clone and removes what it made, unless the
+// run reached its step (whose undo then owns it).
+func (j *cloneJob) discardEarly() {
+	if j.early.discard() {
+		os.RemoveAll(j.tmp)
+	}
+	j.early = nil
 }
 
 // listRemote starts listing, on the remote, branch, the temp branch names
@@ -301,7 +350,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (*cl
 // another one.
 func (j *cloneJob) listRemote(ctx context.Context, a *App, old *Mapping, branch string) func(string) ([]gitcmd.Ref, error) {
 	list := func(branch string) ([]gitcmd.Ref, error) {
-		patterns := []string{"refs/heads/" + branch, "refs/heads/" + TempBranch(j.name, branch, a.Now()) + "*"}
+		patterns := []string{"refs/heads/" + branch, "refs/heads/" + TempBranch(j.name, branch, j.now) + "*"}
 		if old != nil && old.TempBranch != "" {
 			patterns = append(patterns, "refs/heads/"+old.TempBranch)
 		}
@@ -394,19 +443,7 @@ func (j *cloneJob) steps(a *App) []*step {
 	// The copy, from the work repository's objects (hard links where the
 	// file system allows): nothing is downloaded from the remote.
 	steps = append(steps, a.waitForGCStep(j.work))
-	steps = append(steps, &step{
-		git: &gitcmd.Cmd{Dir: parent, Tee: a.Progress, Args: []string{
-			"clone", "--local", "--no-checkout", "--origin=" + j.remote, "--branch=" + j.branch, a.progressArg(),
-			// A plain `git push` in the copy goes to the temp branch,
-			// whatever push.default says: a configured push refspec wins.
-			"--config=remote." + j.remote + ".push=refs/heads/" + j.branch + ":refs/heads/" + j.temp,
-			// Where the copy's mapping lives, for commands run inside it.
-			"--config=stage.config=" + j.config,
-			"--config=stage.name=" + j.name,
-			"--", j.work, j.tmp,
-		}},
-		undo: removeAllStep(j.tmp),
-	})
+	steps = append(steps, &step{git: j.cloneCmd(a), early: j.early, undo: removeAllStep(j.tmp)})
 	// Its refs (a transaction that also checks HEAD, so not beside the
 	// checkout, which moves HEAD); then its remote and the temp branch
 	// (upstream of the copy's branch) while the files are checked out:
@@ -477,6 +514,21 @@ func (j *cloneJob) steps(a *App) []*step {
 		},
 	})
 	return steps
+}
+
+// cloneCmd makes the copy, from the work repository's objects (hard links
+// where the file system allows), with no files checked out.
+func (j *cloneJob) cloneCmd(a *App) *gitcmd.Cmd {
+	return &gitcmd.Cmd{Dir: filepath.Dir(j.tmp), Tee: a.Progress, Args: []string{
+		"clone", "--local", "--no-checkout", "--origin=" + j.remote, "--branch=" + j.branch, a.progressArg(),
+		// A plain `git push` in the copy goes to the temp branch,
+		// whatever push.default says: a configured push refspec wins.
+		"--config=remote." + j.remote + ".push=refs/heads/" + j.branch + ":refs/heads/" + j.temp,
+		// Where the copy's mapping lives, for commands run inside it.
+		"--config=stage.config=" + j.config,
+		"--config=stage.name=" + j.name,
+		"--", j.work, j.tmp,
+	}}
 }
 
 // refUpdates makes the copy's remote-tracking refs say what the work

@@ -1,9 +1,11 @@
 package stage
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -45,6 +47,9 @@ type step struct {
 	// waits starts the step only once every background step before it
 	// has finished (all of them have by the end of the run).
 	waits bool
+	// early is the step's git command, started before the run: reaching
+	// the step waits for it instead of starting it.
+	early *early
 }
 
 func (s *step) String() string {
@@ -199,6 +204,17 @@ func undoIncomplete(err error) bool {
 // errInterrupted is a run stopped by Ctrl-C or SIGTERM.
 var errInterrupted = errors.New("interrupted")
 
+// checksInterrupted is err, a check's failure, unless Ctrl-C or SIGTERM
+// stopped the checks (a git command killed halfway fails in its own
+// words, "cannot reach the remote"): then it is the interrupt, said as
+// what was being done, and that nothing changed.
+func checksInterrupted(ctx context.Context, err error, hint, format string, args ...any) error {
+	if err != nil && ctx.Err() != nil {
+		return wrap(errInterrupted, hint, format, args...)
+	}
+	return err
+}
+
 func interrupted(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return errInterrupted
@@ -233,6 +249,9 @@ func (a *App) runShownStep(ctx context.Context, s *step) error {
 	if s.git == nil {
 		return s.do(ctx)
 	}
+	if s.early != nil {
+		return s.early.result(a.Git.Stderr)
+	}
 	c := *s.git
 	c.Shown = true
 	out, err := a.Git.Run(ctx, c)
@@ -240,4 +259,58 @@ func (a *App) runShownStep(ctx context.Context, s *step) error {
 		err = s.check(ctx, out, err)
 	}
 	return err
+}
+
+// early is a step's git command started before the run reaches the step,
+// beside the checks that decide whether it runs at all: clone builds the
+// copy while the remote is asked. Whoever started it discards it unless
+// the run reached its step, which then owns what it made (its undo is
+// armed as for any step).
+type early struct {
+	cmd     gitcmd.Cmd
+	cancel  context.CancelFunc
+	done    chan struct{}
+	stderr  bytes.Buffer // what a Tee command printed, shown when reached
+	err     error
+	reached bool
+}
+
+// startEarly starts c. It is not traced: it is shown when its step is
+// reached, which -v would then misplace, so callers do not start early
+// when tracing.
+func (a *App) startEarly(ctx context.Context, c gitcmd.Cmd) *early {
+	e := &early{cmd: c, done: make(chan struct{})}
+	ctx, e.cancel = context.WithCancel(ctx)
+	run := c
+	run.Shown = true
+	if c.Tee {
+		run.Tee, run.Stderr = false, &e.stderr
+	}
+	go func() {
+		defer close(e.done)
+		_, e.err = a.Git.Run(ctx, run)
+	}()
+	return e
+}
+
+// result waits for the command, then shows what it printed (its
+// progress), where it would have appeared had it run only now.
+func (e *early) result(w io.Writer) error {
+	e.reached = true
+	<-e.done
+	if e.cmd.Tee && w != nil {
+		w.Write(e.stderr.Bytes())
+	}
+	return e.err
+}
+
+// discard stops the command, unless its step was reached, and waits for
+// it to end. It reports whether the caller must remove what it made.
+func (e *early) discard() bool {
+	if e == nil || e.reached {
+		return false
+	}
+	e.cancel()
+	<-e.done
+	return true
 }

@@ -71,7 +71,7 @@ func (a *App) SyncBack(ctx context.Context, s Settings, o SyncBackOptions) error
 	defer unlock()
 	j, err := a.prepareSync(ctx, s, o, l)
 	if err != nil {
-		return err
+		return checksInterrupted(ctx, err, syncUndone, "sync-back of %q failed", l.name)
 	}
 	if o.DryRun {
 		a.preview(j.steps(a))
@@ -559,6 +559,9 @@ func (j *syncJob) recordLeftover(ctx context.Context) error {
 }
 
 // failureHint says where a failed sync-back left things.
+// syncUndone is the hint of a sync-back that failed and left nothing.
+const syncUndone = "nothing changed in the work repository or on the remote; run sync-back again once the cause is fixed"
+
 func (j *syncJob) failureHint(err error) string {
 	switch {
 	case undoIncomplete(err):
@@ -567,6 +570,6 @@ func (j *syncJob) failureHint(err error) string {
 		return fmt.Sprintf("%s in %s now holds the staging commits but %s does not; run sync-back again once the cause is fixed to finish",
 			j.branch, j.work, j.remote)
 	default:
-		return "nothing changed in the work repository or on the remote; run sync-back again once the cause is fixed"
+		return syncUndone
 	}
 }

@@ -313,7 +313,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	}
 	// The copy started early is the one the plan makes only if the
 	// checks settled on what it was started with.
-	if j.early != nil && !slices.Equal(j.early.cmd.Args, j.cloneCmd(a).Args) {
+	if j.early != nil && !slices.Equal(j.early.cmd.Args, j.cloneCmd(a, j.branch, j.temp).Args) {
 		j.discardEarly()
 	}
 	return j, nil
@@ -330,9 +330,7 @@ func (j *cloneJob) startEarly(ctx context.Context, a *App, branch string) {
 	if there, _ := exists(filepath.Dir(j.tmp)); !there || gcRunning(filepath.Join(commonGitDir(j.work), "gc.pid")) {
 		return
 	}
-	j.branch, j.temp = branch, TempBranch(j.name, branch, j.now)
-	j.early = a.startEarly(ctx, *j.cloneCmd(a))
-	j.branch, j.temp = "", ""
+	j.early = a.startEarly(ctx, *j.cloneCmd(a, branch, TempBranch(j.name, branch, j.now)))
 }
 
 // discardEarly stops the early clone and removes what it made, unless the
@@ -443,7 +441,7 @@ func (j *cloneJob) steps(a *App) []*step {
 	// The copy, from the work repository's objects (hard links where the
 	// file system allows): nothing is downloaded from the remote.
 	steps = append(steps, a.waitForGCStep(j.work))
-	steps = append(steps, &step{git: j.cloneCmd(a), early: j.early, undo: removeAllStep(j.tmp)})
+	steps = append(steps, &step{git: j.cloneCmd(a, j.branch, j.temp), early: j.early, undo: removeAllStep(j.tmp)})
 	// Its refs (a transaction that also checks HEAD, so not beside the
 	// checkout, which moves HEAD); then its remote and the temp branch
 	// (upstream of the copy's branch) while the files are checked out:
@@ -516,14 +514,15 @@ func (j *cloneJob) steps(a *App) []*step {
 	return steps
 }
 
-// cloneCmd makes the copy, from the work repository's objects (hard links
-// where the file system allows), with no files checked out.
-func (j *cloneJob) cloneCmd(a *App) *gitcmd.Cmd {
+// cloneCmd makes the copy of branch, whose temp branch is temp, from the
+// work repository's objects (hard links where the file system allows),
+// with no files checked out.
+func (j *cloneJob) cloneCmd(a *App, branch, temp string) *gitcmd.Cmd {
 	return &gitcmd.Cmd{Dir: filepath.Dir(j.tmp), Tee: a.Progress, Args: []string{
-		"clone", "--local", "--no-checkout", "--origin=" + j.remote, "--branch=" + j.branch, a.progressArg(),
+		"clone", "--local", "--no-checkout", "--origin=" + j.remote, "--branch=" + branch, a.progressArg(),
 		// A plain `git push` in the copy goes to the temp branch,
 		// whatever push.default says: a configured push refspec wins.
-		"--config=remote." + j.remote + ".push=refs/heads/" + j.branch + ":refs/heads/" + j.temp,
+		"--config=remote." + j.remote + ".push=refs/heads/" + branch + ":refs/heads/" + temp,
 		// Where the copy's mapping lives, for commands run inside it.
 		"--config=stage.config=" + j.config,
 		"--config=stage.name=" + j.name,

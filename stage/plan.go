@@ -249,12 +249,15 @@ func (a *App) runShownStep(ctx context.Context, s *step) error {
 	if s.git == nil {
 		return s.do(ctx)
 	}
+	var out []byte
+	var err error
 	if s.early != nil {
-		return s.early.result(a.Git.Stderr)
+		out, err = s.early.result(a.Git.Stderr)
+	} else {
+		c := *s.git
+		c.Shown = true
+		out, err = a.Git.Run(ctx, c)
 	}
-	c := *s.git
-	c.Shown = true
-	out, err := a.Git.Run(ctx, c)
 	if s.check != nil {
 		err = s.check(ctx, out, err)
 	}
@@ -271,6 +274,7 @@ type early struct {
 	cancel  context.CancelFunc
 	done    chan struct{}
 	stderr  bytes.Buffer // what a Tee command printed, shown when reached
+	out     []byte
 	err     error
 	reached bool
 }
@@ -288,20 +292,21 @@ func (a *App) startEarly(ctx context.Context, c gitcmd.Cmd) *early {
 	}
 	go func() {
 		defer close(e.done)
-		_, e.err = a.Git.Run(ctx, run)
+		e.out, e.err = a.Git.Run(ctx, run)
 	}()
 	return e
 }
 
 // result waits for the command, then shows what it printed (its
-// progress), where it would have appeared had it run only now.
-func (e *early) result(w io.Writer) error {
+// progress), where it would have appeared had it run only now, and
+// gives its output as Run would have.
+func (e *early) result(w io.Writer) ([]byte, error) {
 	e.reached = true
 	<-e.done
 	if e.cmd.Tee && w != nil {
 		w.Write(e.stderr.Bytes())
 	}
-	return e.err
+	return e.out, e.err
 }
 
 // discard stops the command, unless its step was reached, and waits for

@@ -258,6 +258,48 @@ func TestExecuteBackground(t *testing.T) {
 	}
 }
 
+// A step started early: reaching it gives its output and error to the
+// step's check as a run would, shows its stderr only then (for a Tee
+// command), and owns it; one never reached is the starter's to discard.
+func TestExecuteEarly(t *testing.T) {
+	dir := t.TempDir()
+	var stderr bytes.Buffer
+	a := &App{Git: &gitcmd.Runner{Stderr: &stderr}, Stderr: io.Discard}
+	version := gitcmd.Cmd{Dir: dir, Args: []string{"version"}}
+	failing := gitcmd.Cmd{Dir: dir, Tee: true, Args: []string{"rev-parse", "--verify", "refs/heads/no/such/branch"}}
+	e1, e2 := a.startEarly(context.Background(), version), a.startEarly(context.Background(), failing)
+	<-e2.done
+	if stderr.Len() != 0 {
+		t.Errorf("an early command printed before its step: %q", stderr.String())
+	}
+	var got []string
+	steps := []*step{
+		{git: &version, early: e1, check: func(_ context.Context, out []byte, err error) error {
+			got = append(got, strings.Fields(string(out))[0])
+			return err
+		}},
+		{git: &failing, early: e2, check: func(_ context.Context, _ []byte, err error) error {
+			got = append(got, fmt.Sprint(err != nil))
+			return nil
+		}},
+	}
+	if err := a.execute(context.Background(), steps); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"git", "true"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("checks saw %v, want %v", got, want)
+	}
+	if !strings.Contains(stderr.String(), "fatal:") {
+		t.Errorf("stderr %q, want git's message once the step is reached", stderr.String())
+	}
+	if e1.discard() || e2.discard() {
+		t.Error("a reached early command was discarded")
+	}
+	if e3 := a.startEarly(context.Background(), version); !e3.discard() {
+		t.Error("an early command never reached was not the starter's to discard")
+	}
+}
+
 func TestErrorHints(t *testing.T) {
 	inner := refuse("do this", "inner failed")
 	outer := wrap(inner, "", "outer")

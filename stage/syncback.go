@@ -558,10 +558,10 @@ func (j *syncJob) recordLeftover(ctx context.Context) error {
 	})
 }
 
-// failureHint says where a failed sync-back left things.
 // syncUndone is the hint of a sync-back that failed and left nothing.
 const syncUndone = "nothing changed in the work repository or on the remote; run sync-back again once the cause is fixed"
 
+// failureHint says where a failed sync-back left things.
 func (j *syncJob) failureHint(err error) string {
 	switch {
 	case undoIncomplete(err):

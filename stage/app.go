@@ -60,3 +60,7 @@ func (a *App) progressArg() string {
 	}
 	return "--quiet"
 }
+
+// stamp is the time as backup refs and temp branches are named after:
+// YYYYMMDDHHMMSS, UTC.
+func (a *App) stamp() string { return a.Now().UTC().Format("20060102150405") }

@@ -51,7 +51,8 @@ type cloneJob struct {
 	workRefs []gitcmd.Ref // work's branches and remote-tracking refs
 	now      time.Time    // the time the temp branch is named after
 
-	early *early // the copy's clone, started while the checks run
+	early      *early      // the copy's clone, started while the checks run
+	tempPushed pushOutcome // what the push of the temp branch did
 
 	leftovers []string    // temp branches of a replaced mapping still on the remote
 	copies    []string    // untracked paths of the work tree copied into the copy
@@ -206,7 +207,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 		defer close(stDone)
 		st, stErr = a.Git.Status(ctx, j.work)
 	}()
-	remote := j.listRemote(ctx, a, old, guess)
+	remote := j.listRemote(ctx, a, old, guess, j.replace && o.Force == 1)
 	wc, wcErr := a.readWorkConfig(ctx, j.work, j.remote)
 	var refsErr error
 	if wcErr == nil {
@@ -268,27 +269,6 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 		a.infof("submodule %s is not initialised in %s; it is left uninitialised in the copy", sm.path, j.work)
 	}
 
-	// An existing directory is replaced only when nothing would be lost.
-	if j.replace {
-		if o.Force == 1 {
-			lost, err := a.lostWork(ctx, j.target, j.work, "discard it anyway with -ff (--force --force)")
-			if err != nil {
-				return nil, err
-			}
-			if lost != "" {
-				return nil, refuse("sync it back or save it first, or discard it with -ff (--force --force)",
-					"staging directory %s holds work that would be lost: %s", j.target, lost)
-			}
-		} else {
-			verb := "discarding"
-			if o.DryRun {
-				verb = "would discard"
-			}
-			a.warnf("%s %s (-ff)", verb, j.target)
-		}
-		j.aside = filepath.Join(filepath.Dir(j.target), "."+filepath.Base(j.target)+".git-stage-old-"+randomSuffix())
-	}
-
 	// The remote, in one round trip: the base branch must be there, and the
 	// temp branch must not be. Asked already, unless the branch was not the
 	// one HEAD named.
@@ -300,6 +280,28 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	if _, ok := gitcmd.Find(remoteRefs, "refs/heads/"+j.branch); !ok {
 		return nil, refuse(fmt.Sprintf("push it first: git -C %s push -u %s %s", gitcmd.Quote(j.work), j.remote, j.branch),
 			"branch %q does not exist on remote %q", j.branch, j.remote)
+	}
+	// An existing directory is replaced only when nothing would be lost
+	// (the remote's branches, all of them listed, count as safe places).
+	if j.replace {
+		if o.Force == 1 {
+			c := lossCheck{work: j.work, remote: j.remote, heads: remoteRefs}
+			lost, err := a.lossOf(ctx, c, j.target, nil, "discard it anyway with -ff (--force --force)")
+			if err != nil {
+				return nil, err
+			}
+			if len(lost) > 0 {
+				return nil, refuse("sync it back or save it first, or discard it with -ff (--force --force)",
+					"staging directory %s holds work that would be lost: %s", j.target, strings.Join(lost, " and "))
+			}
+		} else {
+			verb := "discarding"
+			if o.DryRun {
+				verb = "would discard"
+			}
+			a.warnf("%s %s (-ff)", verb, j.target)
+		}
+		j.aside = filepath.Join(filepath.Dir(j.target), "."+filepath.Base(j.target)+".git-stage-old-"+randomSuffix())
 	}
 	j.temp = FreeName(TempBranch(j.name, j.branch, j.now), func(t string) bool {
 		_, ok := gitcmd.Find(remoteRefs, "refs/heads/"+t)
@@ -343,11 +345,15 @@ func (j *cloneJob) discardEarly() {
 }
 
 // listRemote starts listing, on the remote, branch, the temp branch names
-// for it, and the old mapping's temp branch. The function it returns gives
+// for it, and the old mapping's temp branch; or all its branches, for the
+// loss rule. The function it returns gives
 // the listing for the branch clone settles on, listing again if that is
 // another one.
-func (j *cloneJob) listRemote(ctx context.Context, a *App, old *Mapping, branch string) func(string) ([]gitcmd.Ref, error) {
+func (j *cloneJob) listRemote(ctx context.Context, a *App, old *Mapping, branch string, all bool) func(string) ([]gitcmd.Ref, error) {
 	list := func(branch string) ([]gitcmd.Ref, error) {
+		if all {
+			return a.Git.LsRemote(ctx, j.work, j.remote)
+		}
 		patterns := []string{"refs/heads/" + branch, "refs/heads/" + TempBranch(j.name, branch, j.now) + "*"}
 		if old != nil && old.TempBranch != "" {
 			patterns = append(patterns, "refs/heads/"+old.TempBranch)
@@ -455,10 +461,23 @@ func (j *cloneJob) steps(a *App) []*step {
 		git: &gitcmd.Cmd{Dir: j.tmp, Tee: a.Progress, Args: pushArgs(a,
 			"--set-upstream", "--force-with-lease=refs/heads/"+j.temp+":", j.remote,
 			"refs/heads/"+j.branch+":refs/heads/"+j.temp)},
-		check:  checkPush,
+		check: func(ctx context.Context, out []byte, err error) error {
+			j.tempPushed = outcomeOf(out, err, "refs/heads/"+j.temp)
+			return checkPush(ctx, out, err)
+		},
 		finish: true,
+		// Only a temp branch this run created is deleted: another clone
+		// may have taken the name meanwhile, at the same commit.
 		undo: &step{desc: fmt.Sprintf("delete temp branch %s from %s", j.temp, j.remote), do: func(ctx context.Context) error {
-			_, err := a.deleteTemp(ctx, j.work, j.remote, j.temp, j.commit)
+			switch j.tempPushed {
+			case notPushed:
+				return nil
+			case maybePushed:
+				a.warnf("temp branch %s may have reached %s; if it is there, delete it with: git -C %s push %s --delete %s",
+					j.temp, j.remote, gitcmd.Quote(j.work), j.remote, j.temp)
+				return nil
+			}
+			_, err := a.moveTemp(ctx, j.work, j.remote, j.temp, j.commit, "")
 			return err
 		}},
 	})
@@ -588,28 +607,6 @@ func checkPush(_ context.Context, out []byte, err error) error {
 		return fmt.Errorf("the remote rejected %s", strings.Join(rejected, ", "))
 	}
 	return err
-}
-
-// deleteTemp deletes a temp branch from the remote, but only while it
-// still points at oid: a branch someone has moved since is not ours to
-// delete. It reports whether the branch is gone; a lease that no longer
-// holds (the branch moved, or was never pushed) is no error, but not gone.
-func (a *App) deleteTemp(ctx context.Context, dir, remote, temp, oid string) (gone bool, err error) {
-	out, err := a.Git.Run(ctx, deleteTempsCmd(dir, remote, []gitcmd.Ref{{Name: temp, OID: oid}}))
-	return tempDeleted(ctx, out, err)
-}
-
-// tempDeleted reads the outcome of a deleteTempsCmd of one branch.
-func tempDeleted(ctx context.Context, out []byte, err error) (gone bool, _ error) {
-	if err == nil {
-		return true, nil
-	}
-	for _, r := range gitcmd.ParsePush(out) {
-		if r.Rejected() && r.Reason == "stale info" {
-			return false, nil
-		}
-	}
-	return false, checkPush(ctx, out, err)
 }
 
 // deleteTempsCmd deletes temp branches from the remote, each only while

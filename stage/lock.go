@@ -1,10 +1,13 @@
 package stage
 
 import (
+	"context"
 	"crypto/sha256"
+	"errors"
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/gofrs/flock"
 )
@@ -35,4 +38,43 @@ func lockCopy(configPath, stagingPath, name string) (unlock func(), err error) {
 func lockName(stagingPath string) string {
 	sum := sha256.Sum256([]byte(stagingPath))
 	return hex.EncodeToString(sum[:8]) + ".lock"
+}
+
+// workLockWait bounds how long a sync-back waits for the landings before
+// it into the same work repository: long enough for several in a row.
+const workLockWait = 10 * time.Minute
+
+// lockWork takes the lock that serialises landings into the work
+// repository at work, held from the checks to the final push: a second
+// sync-back waits for it, saying so (wait false: refused at once), then
+// runs its own checks against what the first left. It lives in the work
+// repository's git directory, so that copies recorded in any config
+// share it; an interrupt stops the wait.
+func (a *App) lockWork(ctx context.Context, work string, wait bool) (unlock func(), err error) {
+	path := filepath.Join(commonGitDir(work), "staging-sync.lock")
+	l := flock.New(path)
+	ok, err := l.TryLock()
+	if err != nil {
+		return nil, wrap(err, "", "lock work repository %s", work)
+	}
+	if !ok && !wait {
+		return nil, refuse("run it again once that one is done, or without --no-wait to wait for it",
+			"another sync-back is landing in %s (lock %s)", work, path)
+	}
+	if !ok {
+		a.infof("waiting for another sync-back into %s to finish (lock %s)...", work, path)
+		lctx, cancel := context.WithTimeout(ctx, workLockWait)
+		defer cancel()
+		ok, err = l.TryLockContext(lctx, 20*time.Millisecond)
+		switch {
+		case ctx.Err() != nil:
+			return nil, errInterrupted
+		case err != nil && !errors.Is(err, context.DeadlineExceeded):
+			return nil, wrap(err, "", "lock work repository %s", work)
+		case !ok:
+			return nil, refuse("see whether a sync-back into it is stuck, then run this one again",
+				"another sync-back into %s did not finish within %v (lock %s)", work, workLockWait, path)
+		}
+	}
+	return func() { l.Unlock() }, nil
 }

@@ -35,6 +35,10 @@ type step struct {
 	// even after an interrupt, once they all succeeded, so that a push
 	// that finished is not left unrecorded.
 	records bool
+	// lands marks the step that completes the job (sync-back's final
+	// push): once it succeeds, what the steps before it did is kept, and
+	// their undo is dropped, whatever follows.
+	lands bool
 	// undo reverses the step. It is armed before the step starts, because
 	// a git command that was interrupted may still have taken effect, so it
 	// must tolerate a step that did nothing.
@@ -115,8 +119,16 @@ func (a *App) execute(ctx context.Context, steps []*step) error {
 			bg.start(s)
 			continue
 		}
+		if s.lands {
+			if err := bg.wait(); err != nil {
+				return fail(err)
+			}
+		}
 		if err := a.runStep(fg, s); err != nil {
 			return fail(err)
+		}
+		if s.lands {
+			undos = nil
 		}
 	}
 	if err := bg.wait(); err != nil {

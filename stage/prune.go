@@ -73,8 +73,8 @@ func (j *pruneJob) keptError() error {
 	if len(j.kept) == 0 {
 		return nil
 	}
-	return refuse("sync those commits home or fetch them into the work repository, or delete the branches anyway with --force",
-		"prune left %d temp branch(es) whose commits the work repository lacks", len(j.kept))
+	return refuse("sync those commits home or fetch them into a branch of the work repository, or delete the branches anyway with --force",
+		"prune left %d temp branch(es) holding commits no other ref reaches", len(j.kept))
 }
 
 func (a *App) preparePrune(ctx context.Context, j *pruneJob, cfg *Config, force bool) error {
@@ -128,21 +128,35 @@ func (a *App) preparePrune(ctx context.Context, j *pruneJob, cfg *Config, force 
 	}
 
 	for _, g := range groups {
-		r, err := a.probeTemps(ctx, g.way, g.temps)
+		heads, err := a.listHeads(ctx, g.way)
 		if err != nil {
 			return wrap(err, "run prune again when the remote can be reached", "cannot check temp branches on %s", g.way.remote)
+		}
+		there := present(heads, g.temps)
+		oids := make([]string, len(there))
+		for i, t := range there {
+			oids[i] = t.OID
+		}
+		lost, err := a.unreached(ctx, lossCheck{work: g.way.work, remote: g.way.remote, heads: heads, going: g.temps}, "", oids)
+		if err != nil {
+			return err
 		}
 		var del []gitcmd.Ref
 		for _, t := range g.temps {
 			owner := g.owner[t]
-			oid, there := gitcmd.Find(r.present, t)
-			switch why, unsafe := r.unsafe[t]; {
+			oid, there := gitcmd.Find(there, t)
+			i := slices.IndexFunc(lost, func(l commit) bool { return l.oid == oid })
+			switch unsafe := i >= 0; {
 			case !there:
 				j.settle(owner, t)
 				if slices.Contains(cfg.Stagings[owner].Leftovers, t) {
 					j.actions = append(j.actions, fmt.Sprintf("leftover temp branch %s of %q is already gone from %s", t, owner, g.way.remote))
 				}
 			case unsafe && !force:
+				why := "no ref of the work repository and no other branch reaches its commit " + lost[i].String()
+				if g.way.work == "" {
+					why = "its work repository is gone, so its commits cannot be checked"
+				}
 				j.kept = append(j.kept, fmt.Sprintf("kept temp branch %s of %q on %s: %s", t, owner, g.way.remote, why))
 				keeps[owner] = true
 			default:

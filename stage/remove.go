@@ -85,8 +85,7 @@ func (a *App) prepareRemove(ctx context.Context, s Settings, o RemoveOptions, l 
 		return nil, wrap(err, "", "inspect %s", j.m.StagingPath)
 	}
 	temps := tempBranches(j.m, true)
-	var lost []string
-	r, err := a.probeTemps(ctx, j.way, temps)
+	heads, err := a.listHeads(ctx, j.way)
 	switch {
 	case err != nil && !o.Force:
 		return nil, wrap(err, "run remove again when the remote can be reached, or pass --force to remove the copy and leave its temp branches there",
@@ -95,29 +94,22 @@ func (a *App) prepareRemove(ctx context.Context, s Settings, o RemoveOptions, l 
 		a.warnf("%v; its temp branches stay on the remote", err)
 		j.kept = temps
 	default:
-		j.delete = r.present
-		for _, t := range r.present {
-			if why, ok := r.unsafe[t.Name]; ok {
-				lost = append(lost, fmt.Sprintf("temp branch %s on %s (%s)", t.Name, j.way.remote, why))
-			}
-		}
+		j.delete = present(heads, temps)
 	}
-	if j.present && !o.Force {
-		going := make([]string, len(temps))
-		for i, t := range temps {
-			going[i] = j.m.Remote + "/" + t
+	if !o.Force {
+		dir := ""
+		if j.present {
+			dir = j.m.StagingPath
 		}
-		what, err := a.lostWork(ctx, j.m.StagingPath, j.m.WorkPath, "discard it anyway with --force", going...)
+		c := lossCheck{work: j.way.work, remote: j.way.remote, heads: heads, going: temps}
+		lost, err := a.lossOf(ctx, c, dir, j.delete, "discard it anyway with --force")
 		if err != nil {
 			return nil, err
 		}
-		if what != "" {
-			lost = append([]string{"the copy holds " + what}, lost...)
+		if len(lost) > 0 {
+			return nil, refuse(fmt.Sprintf("sync it back first (git staging sync-back %s), or discard it with --force", gitcmd.Quote(j.name)),
+				"removing %q would lose work: %s", j.name, strings.Join(lost, "; "))
 		}
-	}
-	if len(lost) > 0 && !o.Force {
-		return nil, refuse(fmt.Sprintf("sync it back first (git staging sync-back %s), or discard it with --force", gitcmd.Quote(j.name)),
-			"removing %q would lose work: %s", j.name, strings.Join(lost, "; "))
 	}
 	if j.present {
 		dir := j.m.StagingPath

@@ -164,3 +164,17 @@ func headBranch(work string) string {
 	}
 	return branch
 }
+
+// checkNoOperation refuses a work tree in the middle of a rebase, merge,
+// cherry-pick, revert, am or bisect: its HEAD is half-finished work.
+func checkNoOperation(dir, what string) error {
+	op := gitcmd.InProgress(dir)
+	if op == nil {
+		return nil
+	}
+	hint := fmt.Sprintf("finish it (%s) or abort it (%s) in %s, then run sync-back again", op.Continue, op.Abort, dir)
+	if op.Continue == "" {
+		hint = fmt.Sprintf("finish it (%s) in %s, then run sync-back again", op.Abort, dir)
+	}
+	return refuse(hint, "%s %s is in the middle of a %s", what, dir, op.Name)
+}

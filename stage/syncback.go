@@ -24,6 +24,7 @@ type SyncBackOptions struct {
 	AllowDirtyStage bool
 	AllowDirtyWork  bool
 	DryRun          bool // print the plan, change nothing
+	NoWait          bool // refuse at once when another sync-back is landing in the work repository
 	// ReviewBranch, when set, is the remote branch the staging HEAD goes
 	// to instead of the base branch (%n: the staging name).
 	ReviewBranch string
@@ -43,15 +44,21 @@ type syncJob struct {
 	head                 string // the staging HEAD: what is synced
 	workTip              string // the work branch before the sync
 	remoteTip            string // the remote's branch, fetched now
+	tempBefore           string // the temp branch on the remote before the run; "" when absent
 	tempAt               string // the temp branch on the remote as far as we know; "" when absent
-	switchTo             bool   // the work repository switches to branch first
+	tempPushed           pushOutcome
+	switchTo             bool   // the work repository switches to branch first, from:
+	fromBranch, fromOID  string // the branch it is on ("" when detached), and its commit
+	switched             bool   // it did switch
+	workMoved            bool   // the run moved the work branch
 	mode                 string // modeFastForward, modeForce, or "" when there is nothing to sync
 	nothingReason        string
 	workRefs             []gitcmd.Ref // the branch, its tracking refs, and the backups
-	backups              []gitcmd.Ref
-	objects              []string // git's environment lending the copy's objects to the work repository
-	review, reviewTip    string   // the review branch, and its tip on the remote ("" when absent)
-	workMoved            bool     // the work branch was moved (the final push may still fail)
+	backups              []gitcmd.Ref // refs the run creates first, to keep what it replaces
+	objects              []string     // git's environment lending the copy's objects to the work repository
+	review, reviewTip    string       // the review branch, and its tip on the remote ("" when absent)
+	landed               bool         // the final push went through: the sync is done but for its record
+	unlock               func()       // lets go of the work repository's landing lock
 }
 
 // SyncBack brings the staging copy's commits home through the remote: it
@@ -73,6 +80,7 @@ func (a *App) SyncBack(ctx context.Context, s Settings, o SyncBackOptions) error
 	if err != nil {
 		return checksInterrupted(ctx, err, syncUndone, "sync-back of %q failed", l.name)
 	}
+	defer j.unlock()
 	if o.DryRun {
 		a.preview(j.steps(a))
 		a.infof("dry run: %s; nothing changed", j.summary("would sync"))
@@ -105,9 +113,14 @@ func (j *syncJob) summary(verb string) string {
 	return fmt.Sprintf("%s %q%s: %s %s..%s in %s and on %s", verb, j.name, forced, j.branch, short(j.workTip), short(j.head), j.work, j.remote)
 }
 
-func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l *located) (*syncJob, error) {
+func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l *located) (_ *syncJob, err error) {
 	m := l.m
-	j := &syncJob{located: l, staging: m.StagingPath, work: m.WorkPath, remote: m.Remote, branch: m.BaseBranch, temp: m.TempBranch}
+	j := &syncJob{located: l, staging: m.StagingPath, work: m.WorkPath, remote: m.Remote, branch: m.BaseBranch, temp: m.TempBranch, unlock: func() {}}
+	defer func() {
+		if err != nil {
+			j.unlock()
+		}
+	}()
 	if o.WorkName != "" {
 		root := s.WorkRoot
 		if root == "" {
@@ -143,6 +156,23 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 	if err := a.checkTopLevel(ctx, j.work, "work repository"); err != nil {
 		return nil, err
 	}
+	// A half-finished rebase, merge... is never published, whatever
+	// --allow-dirty-* says.
+	if err := checkNoOperation(j.staging, "staging copy"); err != nil {
+		return nil, err
+	}
+	if o.ReviewBranch == "" {
+		if err := checkNoOperation(j.work, "work repository"); err != nil {
+			return nil, err
+		}
+		// One landing at a time into the work repository; this run's
+		// checks see what the one before it left.
+		if !o.DryRun {
+			if j.unlock, err = a.lockWork(ctx, j.work, !o.NoWait); err != nil {
+				return nil, err
+			}
+		}
+	}
 
 	// Both repositories and the remote, read at once: the three calls
 	// touch different things, and on a large tree the two status calls
@@ -156,7 +186,7 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 		wg.Go(func() { wst, werr = a.Git.Status(ctx, j.work) })
 		wg.Go(func() { remoteRefs, ferr = j.readRemote(ctx, a, o.DryRun) })
 	}
-	sst, err := a.Git.Status(ctx, j.staging)
+	sst, err = a.Git.Status(ctx, j.staging)
 	wg.Wait()
 	if err != nil {
 		return nil, wrap(err, "", "read the state of %s", j.staging)
@@ -183,10 +213,8 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 			"work repository %s has uncommitted changes (%s)", j.work, changeList(wst.Changes))
 	}
 	if wst.Detached || wst.Branch != j.branch {
-		on := "a detached HEAD"
-		if !wst.Detached {
-			on = strconv.Quote(wst.Branch)
-		}
+		j.fromBranch, j.fromOID = wst.Branch, wst.OID
+		on := j.from()
 		if !o.AutoCheckout {
 			return nil, refuse(fmt.Sprintf("check out %s there, or pass --auto-checkout", j.branch),
 				"work repository %s is on %s, not %q", j.work, on, j.branch)
@@ -218,21 +246,65 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 		return nil, refuse("push it first", "branch %q does not exist on remote %q", j.branch, j.remote)
 	}
 	j.tempAt, _ = gitcmd.Find(refs, track+j.temp)
+	j.tempBefore = j.tempAt
+	if err := j.checkTempOwned(o); err != nil {
+		return nil, err
+	}
 	// The staging commits are compared in the work repository with the
 	// copy's object store lent to it; they are fetched only by the run.
 	j.objects = objectsEnv(j.staging)
 	if o.DryRun {
-		missing, err := a.Git.MissingObjects(ctx, j.work, j.objects, []string{j.remoteTip})
-		if err != nil {
-			return nil, wrap(err, "", "look for %s in %s", short(j.remoteTip), j.work)
+		if err := j.checkListed(ctx, a, j.remoteTip, j.branch); err != nil {
+			return nil, err
 		}
-		if missing[j.remoteTip] {
-			return nil, refuse(fmt.Sprintf("fetch it to preview against it: git -C %s fetch %s", gitcmd.Quote(j.work), j.remote),
-				"%s on remote %q is at %s, which neither repository has yet; a dry run does not fetch", j.branch, j.remote, short(j.remoteTip))
+		if err := j.checkListed(ctx, a, j.tempAt, j.temp); err != nil {
+			return nil, err
 		}
 	}
 	j.workRefs = refs
+	if j.switchTo && j.fromBranch == "" {
+		// A detached HEAD's own commits would be reachable only from the
+		// reflog once the work repository switches: they are saved first.
+		n, err := a.count(ctx, j.work, nil, wst.OID, "--not", "--branches", "--tags", "--glob="+backupPrefix+"*")
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			j.backups = append(j.backups, gitcmd.Ref{Name: j.backupRef("HEAD", a.stamp()), OID: wst.OID})
+		}
+	}
 	return j, a.decide(ctx, j, o.Force)
+}
+
+// checkListed refuses a dry run against a commit the remote lists that
+// neither repository has: it cannot be compared without a fetch.
+func (j *syncJob) checkListed(ctx context.Context, a *App, oid, branch string) error {
+	if oid == "" {
+		return nil
+	}
+	missing, err := a.Git.MissingObjects(ctx, j.work, j.objects, []string{oid})
+	if err != nil {
+		return wrap(err, "", "look for %s in %s", short(oid), j.work)
+	}
+	if missing[oid] {
+		return refuse(fmt.Sprintf("fetch it to preview against it: git -C %s fetch %s", gitcmd.Quote(j.work), j.remote),
+			"%s on remote %q is at %s, which neither repository has yet; a dry run does not fetch", branch, j.remote, short(oid))
+	}
+	return nil
+}
+
+// checkTempOwned refuses a --temp-branch that is a branch of the remote
+// other than a temp branch recorded for this copy: the run would move it,
+// and delete it at the end.
+func (j *syncJob) checkTempOwned(o SyncBackOptions) error {
+	if o.TempBranch == "" || j.tempAt == "" {
+		return nil
+	}
+	if strings.HasPrefix(j.temp, TempPrefix) && (j.temp == j.m.TempBranch || slices.Contains(j.m.Leftovers, j.temp)) {
+		return nil
+	}
+	return refuse("name a new branch with --temp-branch (sync-back creates and deletes it), or leave it out to use the copy's own",
+		"temp branch %s is a branch of %s that is not a temp branch of %q", j.temp, j.remote, j.name)
 }
 
 // readRemote reads the remote's branch and temp branch in one round trip:
@@ -269,60 +341,131 @@ func (j *syncJob) backupRef(branch, stamp string) string {
 	})
 }
 
-// decide picks the mode: fast-forward when the staging HEAD contains both
-// the work branch and the remote's branch; nothing to sync when it brings
-// nothing new; else a refusal, or with --force a reset.
+// decide picks the mode: fast-forward when the staging HEAD contains the
+// work branch, the remote's branch and the temp branch; nothing to sync
+// when the work branch and the remote's branch both contain it already;
+// else a refusal, or with --force a reset. The old tips that --force
+// replaces, and commits of the temp branch that the sync would delete
+// (the user's pushes the copy no longer holds), are saved first.
 func (a *App) decide(ctx context.Context, j *syncJob, force bool) error {
+	var tips []string
+	for _, t := range []string{j.workTip, j.remoteTip, j.tempAt} {
+		if t != "" && t != j.head && !slices.Contains(tips, t) {
+			tips = append(tips, t)
+		}
+	}
+	lacking := 0
+	if len(tips) > 0 {
+		var err error
+		if lacking, err = a.count(ctx, j.work, j.objects, append(tips, "--not", j.head)...); err != nil {
+			return err
+		}
+	}
+	nothing := func(how string) {
+		j.mode = ""
+		j.nothingReason = fmt.Sprintf("%s in %s and on %s %s the staging HEAD (%s)", j.branch, j.work, j.remote, how, short(j.head))
+	}
+	j.mode = modeFastForward
 	if j.head == j.workTip && j.head == j.remoteTip {
-		j.nothingReason = fmt.Sprintf("%s in %s and on %s are already at the staging HEAD (%s)", j.branch, j.work, j.remote, short(j.head))
+		nothing("are already at")
+	}
+	if lacking == 0 {
 		return nil
 	}
-	missing, err := a.count(ctx, j.work, j.objects, j.workTip, j.remoteTip, "--not", j.head)
+
+	behind := func(tip string) (int, error) {
+		if tip == j.head {
+			return 0, nil
+		}
+		return a.count(ctx, j.work, j.objects, tip, "--not", j.head)
+	}
+	behindWork, err := behind(j.workTip)
 	if err != nil {
 		return err
 	}
-	if missing == 0 {
-		j.mode = modeFastForward
+	behindRemote, err := behind(j.remoteTip)
+	if err != nil {
+		return err
+	}
+	if behindWork > 0 || behindRemote > 0 {
+		// The copy lacks commits of the branch: it is only behind when
+		// both the branch and the remote's branch hold the staging HEAD.
+		ahead, err := a.count(ctx, j.work, j.objects, j.head, "--not", j.workTip)
+		if err != nil {
+			return err
+		}
+		aheadRemote, err := a.count(ctx, j.work, j.objects, j.head, "--not", j.remoteTip)
+		if err != nil {
+			return err
+		}
+		switch {
+		case ahead == 0 && aheadRemote == 0:
+			nothing("already hold")
+		case !force:
+			fresh, err := a.count(ctx, j.work, j.objects, j.head, "--not", j.workTip, j.remoteTip)
+			if err != nil {
+				return err
+			}
+			var lacks []string
+			if behindWork > 0 {
+				lacks = append(lacks, fmt.Sprintf("%d commit(s) of %s in %s", behindWork, j.branch, j.work))
+			}
+			if behindRemote > 0 {
+				lacks = append(lacks, fmt.Sprintf("%d of %s/%s", behindRemote, j.remote, j.branch))
+			}
+			news := ""
+			if fresh > 0 {
+				news = fmt.Sprintf(", %d new commit(s)", fresh)
+			}
+			return refuse(fmt.Sprintf("bring them into the copy first (in it: git fetch %s && git rebase %s/%s), or pass --force to move %s to the staging HEAD (old tips are saved under refs/staging-sync/backup/)",
+				j.remote, j.remote, j.branch, j.branch),
+				"cannot fast-forward %s to the staging HEAD (%s%s): it lacks %s",
+				j.branch, short(j.head), news, strings.Join(lacks, " and "))
+		default:
+			j.mode = modeForce
+			if behindWork > 0 {
+				j.backups = append(j.backups, gitcmd.Ref{Name: j.backupRef(j.branch, a.stamp()), OID: j.workTip})
+			}
+			if behindRemote > 0 && j.remoteTip != j.workTip {
+				j.backups = append(j.backups, gitcmd.Ref{Name: j.backupRef(j.remote+"/"+j.branch, a.stamp()), OID: j.remoteTip})
+			}
+		}
+	}
+
+	// The temp branch is deleted by the sync: commits on it that neither
+	// the staging HEAD nor the branch holds would be lost.
+	if j.tempAt == "" || j.tempAt == j.head {
 		return nil
 	}
-	fresh, err := a.count(ctx, j.work, j.objects, j.head, "--not", j.workTip, j.remoteTip)
+	lost, err := a.commits(ctx, j.work, j.objects, j.tempAt, "--not", j.head, j.workTip, j.remoteTip)
 	if err != nil {
 		return err
 	}
-	if fresh == 0 && !force {
-		j.nothingReason = fmt.Sprintf("every commit of the staging HEAD (%s) is already in %s of %s or on %s", short(j.head), j.branch, j.work, j.remote)
+	if len(lost) == 0 {
 		return nil
-	}
-	behindWork, err := a.count(ctx, j.work, j.objects, j.workTip, "--not", j.head)
-	if err != nil {
-		return err
-	}
-	behindRemote, err := a.count(ctx, j.work, j.objects, j.remoteTip, "--not", j.head)
-	if err != nil {
-		return err
 	}
 	if !force {
-		var lacks []string
-		if behindWork > 0 {
-			lacks = append(lacks, fmt.Sprintf("%d commit(s) of %s in %s", behindWork, j.branch, j.work))
-		}
-		if behindRemote > 0 {
-			lacks = append(lacks, fmt.Sprintf("%d of %s/%s", behindRemote, j.remote, j.branch))
-		}
-		return refuse(fmt.Sprintf("bring them into the copy first (in it: git fetch %s && git rebase %s/%s), or pass --force to move %s to the staging HEAD (old tips are saved under refs/staging-sync/backup/)",
-			j.remote, j.remote, j.branch, j.branch),
-			"cannot fast-forward %s to the staging HEAD (%s, %d new commit(s)): it lacks %s",
-			j.branch, short(j.head), fresh, strings.Join(lacks, " and "))
+		return refuse("bring them into the copy (in it: git pull), or pass --force to save them under refs/staging-sync/backup/ and sync anyway",
+			"temp branch %s on %s holds %d commit(s) that the staging HEAD lacks (%s)", j.temp, j.remote, len(lost), strings.Join(lost, ", "))
 	}
-	j.mode = modeForce
-	stamp := a.Now().UTC().Format("20060102150405")
-	if behindWork > 0 {
-		j.backups = append(j.backups, gitcmd.Ref{Name: j.backupRef(j.branch, stamp), OID: j.workTip})
-	}
-	if behindRemote > 0 && j.remoteTip != j.workTip {
-		j.backups = append(j.backups, gitcmd.Ref{Name: j.backupRef(j.remote+"/"+j.branch, stamp), OID: j.remoteTip})
-	}
+	j.backups = append(j.backups, gitcmd.Ref{Name: j.backupRef(j.remote+"/"+j.temp, a.stamp()), OID: j.tempAt})
 	return nil
+}
+
+// commits names the commits of `git log revs` as "<short id> <subject>",
+// with env added to git's environment.
+func (a *App) commits(ctx context.Context, dir string, env []string, revs ...string) ([]string, error) {
+	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: dir, Env: env, Args: append([]string{"log", "--format=%H %s"}, revs...)})
+	if err != nil {
+		return nil, wrap(err, "", "list commits in %s", dir)
+	}
+	var named []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if oid, subject, ok := strings.Cut(line, " "); ok || oid != "" {
+			named = append(named, strings.TrimSpace(short(oid)+" "+subject))
+		}
+	}
+	return named, nil
 }
 
 // count runs `git rev-list --count` on commit ids, with env added to git's
@@ -341,15 +484,17 @@ func (j *syncJob) steps(a *App) []*step {
 		return j.reviewSteps(a)
 	}
 	if j.mode == "" {
+		// Nothing to sync, but what --force saves is saved, and the temp
+		// branch is still cleaned up.
+		steps := j.backupSteps(a)
 		if j.tempAt == "" {
-			return nil
+			return steps
 		}
-		// Nothing to sync, but still clean up.
 		cmd := deleteTempsCmd(j.work, j.remote, []gitcmd.Ref{{Name: j.temp, OID: j.tempAt}})
-		return []*step{{git: &cmd, check: func(ctx context.Context, out []byte, err error) error {
-			gone, err := tempDeleted(ctx, out, err)
-			return j.settleTemp(ctx, a, gone, err)
-		}}}
+		return append(steps, &step{git: &cmd, check: func(ctx context.Context, out []byte, err error) error {
+			done, err := leasedPushDone(ctx, out, err)
+			return j.settleTemp(ctx, a, done, err)
+		}})
 	}
 	ref := "refs/heads/" + j.branch
 	temp := "refs/heads/" + j.temp
@@ -364,13 +509,13 @@ func (j *syncJob) steps(a *App) []*step {
 		git: &gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: pushArgs(a,
 			"--force-with-lease="+temp+":"+j.tempAt, j.remote, j.head+":"+temp)},
 		check: func(ctx context.Context, out []byte, err error) error {
-			if err = checkPush(ctx, out, err); err == nil {
+			if j.tempPushed = outcomeOf(out, err, temp); j.tempPushed == pushed {
 				j.tempAt = j.head
 			}
-			return err
+			return checkPush(ctx, out, err)
 		},
 		finish: true,
-		undo:   j.deleteTempStep(a),
+		undo:   j.restoreTempStep(a),
 	}
 	fetch := &step{git: &gitcmd.Cmd{Dir: j.work, Args: []string{
 		"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", j.staging, j.head}}}
@@ -381,60 +526,160 @@ func (j *syncJob) steps(a *App) []*step {
 	}
 
 	// 2. The work branch, moved to the staging HEAD, once the commits are
-	// on the remote.
+	// on the remote; what it replaces saved first.
 	first := len(steps)
+	steps = append(steps, j.backupSteps(a)...)
 	if j.switchTo {
-		steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.work, Args: []string{"switch", "--quiet", j.branch}}})
+		steps = append(steps, j.switchStep(a))
 	}
-	// Whether the work branch moved is read back when git failed: an
-	// interrupted merge may already have moved it (a post-merge hook runs
-	// after), and the message must not say nothing changed.
-	moved := func(ctx context.Context, _ []byte, err error) error {
-		if err == nil {
-			j.workMoved = true
-			return nil
+	if j.workTip != j.head {
+		// --keep: uncommitted changes are kept, and the reset refused if
+		// they touch a file the reset would change.
+		move := []string{"merge", "--quiet", "--ff-only", j.head}
+		if j.mode == modeForce {
+			move = []string{"reset", "--quiet", "--keep", j.head}
 		}
-		if tip, rerr := a.Git.Output(context.WithoutCancel(ctx), j.work, "rev-parse", "--verify", "-q", "refs/heads/"+j.branch); rerr == nil &&
-			strings.TrimSpace(string(tip)) != j.workTip {
-			j.workMoved = true
-		}
-		return err
-	}
-	if j.mode == modeForce {
-		if len(j.backups) > 0 {
-			var b strings.Builder
-			for _, r := range j.backups {
-				fmt.Fprintf(&b, "create %s %s\n", r.Name, r.OID)
-			}
-			steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.work, Args: []string{"update-ref", "--stdin"}, Stdin: []byte(b.String())},
-				check: func(_ context.Context, _ []byte, err error) error {
-					if err == nil {
-						for _, r := range j.backups {
-							fmt.Fprintf(a.Stderr, "saved %s (%s) as %s\n", strings.TrimPrefix(r.Name, backupPrefix), short(r.OID), r.Name)
-						}
-					}
-					return err
-				}})
-		}
-		if j.workTip != j.head {
-			// --keep: uncommitted changes are kept, and the reset refused
-			// if they touch a file the reset would change.
-			steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.work, Args: []string{"reset", "--quiet", "--keep", j.head}}, check: moved})
-		}
-	} else if j.workTip != j.head {
-		steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.work, Args: []string{"merge", "--quiet", "--ff-only", j.head}}, check: moved})
+		steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.work, Args: move}, check: j.checkMoved(a), undo: j.putBackStep(a)})
 	}
 
 	// 3. The branch onto the remote and the temp branch off it, at once.
+	// The staging HEAD itself is pushed, not the work branch, which
+	// someone may have moved on since.
 	var leases []string
 	if j.mode == modeForce {
 		leases = append(leases, "--force-with-lease="+ref+":"+j.remoteTip)
 	}
-	steps = append(steps, j.landStep(a, leases, ref+":"+ref, j.head))
+	steps = append(steps, j.landStep(a, leases, j.head+":"+ref, j.head))
 	steps[first].waits = true
 
 	// 4. The record.
 	return append(steps, j.recordStep(a, j.branch, nil))
+}
+
+// from names what the work repository is on before it switches.
+func (j *syncJob) from() string {
+	if j.fromBranch == "" {
+		return fmt.Sprintf("a detached HEAD (%s)", short(j.fromOID))
+	}
+	return strconv.Quote(j.fromBranch)
+}
+
+// backupSteps save, before anything moves, what the run will replace or
+// leave unreachable (one transaction). With --force it also checks that
+// the work branch is still where the checks saw it: a commit made there
+// meanwhile is not replaced, and the run stops.
+func (j *syncJob) backupSteps(a *App) []*step {
+	verify := j.mode == modeForce && j.workTip != j.head
+	if len(j.backups) == 0 && !verify {
+		return nil
+	}
+	var b strings.Builder
+	if verify {
+		fmt.Fprintf(&b, "verify refs/heads/%s %s\n", j.branch, j.workTip)
+	}
+	for _, r := range j.backups {
+		fmt.Fprintf(&b, "create %s %s\n", r.Name, r.OID)
+	}
+	return []*step{{git: &gitcmd.Cmd{Dir: j.work, Args: []string{"update-ref", "--stdin"}, Stdin: []byte(b.String())},
+		check: func(ctx context.Context, _ []byte, err error) error {
+			if err != nil {
+				if tip := j.workBranchTip(ctx, a); tip != j.workTip {
+					return fmt.Errorf("%s in %s changed while sync-back ran (it is at %s now, not %s): nothing is replaced",
+						j.branch, j.work, short(tip), short(j.workTip))
+				}
+				return err
+			}
+			for _, r := range j.backups {
+				fmt.Fprintf(a.Stderr, "saved %s (%s) as %s\n", strings.TrimPrefix(r.Name, backupPrefix), short(r.OID), r.Name)
+			}
+			return nil
+		}}}
+}
+
+// workBranchTip reads where the work branch is now ("" when it is not).
+func (j *syncJob) workBranchTip(ctx context.Context, a *App) string {
+	tip, _ := a.Git.Output(context.WithoutCancel(ctx), j.work, "rev-parse", "--verify", "-q", "refs/heads/"+j.branch)
+	return strings.TrimSpace(string(tip))
+}
+
+// checkMoved follows the move of the work branch. When git failed,
+// where the branch is is read back: an interrupted merge may already
+// have moved it (a post-merge hook runs after), and someone may have
+// committed there meanwhile.
+func (j *syncJob) checkMoved(a *App) func(context.Context, []byte, error) error {
+	return func(ctx context.Context, _ []byte, err error) error {
+		if err == nil {
+			j.workMoved = true
+			return nil
+		}
+		switch tip := j.workBranchTip(ctx, a); tip {
+		case j.head:
+			j.workMoved = true
+		case j.workTip:
+		default:
+			return fmt.Errorf("%s in %s changed while sync-back ran (it is at %s now, not %s): %w", j.branch, j.work, short(tip), short(j.workTip), err)
+		}
+		return err
+	}
+}
+
+// putBackStep undoes the move of the work branch: back to where it was,
+// while it is still at the staging HEAD, keeping uncommitted changes.
+func (j *syncJob) putBackStep(a *App) *step {
+	return &step{
+		desc: fmt.Sprintf("put %s in %s back at %s", j.branch, j.work, short(j.workTip)),
+		do: func(ctx context.Context) error {
+			if !j.workMoved {
+				return nil
+			}
+			tip := j.workBranchTip(ctx, a)
+			if tip != j.head {
+				return fmt.Errorf("%s in %s moved on to %s after sync-back moved it; it is left there", j.branch, j.work, short(tip))
+			}
+			cmd := []string{"reset", "--quiet", "--keep", j.workTip}
+			if on, _ := a.Git.Output(ctx, j.work, "symbolic-ref", "-q", "HEAD"); strings.TrimSpace(string(on)) != "refs/heads/"+j.branch {
+				cmd = []string{"update-ref", "refs/heads/" + j.branch, j.workTip, j.head}
+			}
+			if _, err := a.Git.Output(ctx, j.work, cmd...); err != nil {
+				return fmt.Errorf("%s in %s is left at %s (%w); put it back with: git -C %s %s",
+					j.branch, j.work, short(j.head), err, gitcmd.Quote(j.work), gitcmd.QuoteArgs(cmd))
+			}
+			j.workMoved = false
+			return nil
+		},
+	}
+}
+
+// switchStep switches the work repository to the branch (--auto-checkout),
+// and says so; its undo switches back.
+func (j *syncJob) switchStep(a *App) *step {
+	back := []string{"switch", "--quiet", j.fromBranch}
+	if j.fromBranch == "" {
+		back = []string{"switch", "--quiet", "--detach", j.fromOID}
+	}
+	return &step{
+		git: &gitcmd.Cmd{Dir: j.work, Args: []string{"switch", "--quiet", j.branch}},
+		check: func(_ context.Context, _ []byte, err error) error {
+			if err == nil {
+				j.switched = true
+				a.infof("switched %s from %s to %q", j.work, j.from(), j.branch)
+			}
+			return err
+		},
+		undo: &step{
+			desc: fmt.Sprintf("switch %s back to %s", j.work, j.from()),
+			do: func(ctx context.Context) error {
+				if !j.switched {
+					return nil
+				}
+				if _, err := a.Git.Output(ctx, j.work, back...); err != nil {
+					return fmt.Errorf("%s is left on %q (%w); switch back with: git -C %s %s", j.work, j.branch, err, gitcmd.Quote(j.work), gitcmd.QuoteArgs(back))
+				}
+				a.infof("switched %s back to %s", j.work, j.from())
+				return nil
+			},
+		},
+	}
 }
 
 // sameRemote reports whether the copy's remote of the sync is the work
@@ -460,7 +705,8 @@ func (j *syncJob) sameRemote() bool {
 
 // landStep pushes refspec with leases and, when the temp branch is on the
 // remote (at tempAt), deletes it in the same atomic push. An old server
-// without atomic pushes gets the two in turn.
+// without atomic pushes gets the two in turn. Once it went through, the
+// sync is done: what the steps before it did is kept, whatever follows.
 func (j *syncJob) landStep(a *App, leases []string, refspec, tempAt string) *step {
 	temp := "refs/heads/" + j.temp
 	target := strings.TrimPrefix(strings.SplitN(refspec, ":", 2)[1], "refs/heads/")
@@ -475,6 +721,7 @@ func (j *syncJob) landStep(a *App, leases []string, refspec, tempAt string) *ste
 	return &step{
 		git:    &gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: pushArgs(a, args...)},
 		finish: true,
+		lands:  true,
 		check: func(ctx context.Context, out []byte, err error) error {
 			if err != nil && tempAt != "" && strings.Contains(gitcmd.StderrOf(err), "does not support --atomic push") {
 				// An old server: the branch first, then the temp branch.
@@ -483,9 +730,16 @@ func (j *syncJob) landStep(a *App, leases []string, refspec, tempAt string) *ste
 				if err = checkPush(ctx, out, err); err != nil {
 					return err
 				}
-				return j.deleteTempStep(a).do(ctx)
+				j.landed = true
+				// The sync is done: a temp branch left behind is
+				// recorded and reported, not a failure.
+				if err := j.deleteTempStep(a).do(ctx); err != nil {
+					a.warnf("%v", err)
+				}
+				return nil
 			}
 			if err = checkPush(ctx, out, err); err == nil {
+				j.landed = true
 				j.tempAt = ""
 			}
 			return err
@@ -526,8 +780,37 @@ func (j *syncJob) deleteTempStep(a *App) *step {
 			if j.tempAt == "" {
 				return nil
 			}
-			gone, err := a.deleteTemp(ctx, j.work, j.remote, j.temp, j.tempAt)
-			return j.settleTemp(ctx, a, gone, err)
+			done, err := a.moveTemp(ctx, j.work, j.remote, j.temp, j.tempAt, "")
+			return j.settleTemp(ctx, a, done, err)
+		},
+	}
+}
+
+// restoreTempStep undoes the run's push to the temp branch, and only
+// that: one the run created is deleted, one it moved goes back to where
+// it was (the user's own push), each only while it is where the run put
+// it.
+func (j *syncJob) restoreTempStep(a *App) *step {
+	what := "delete temp branch %s from %s"
+	if j.tempBefore != "" {
+		what = "put temp branch %s on %s back at " + short(j.tempBefore)
+	}
+	return &step{
+		desc: fmt.Sprintf(what, j.temp, j.remote),
+		do: func(ctx context.Context) error {
+			if j.tempPushed == notPushed || j.tempBefore == j.head {
+				return nil
+			}
+			done, err := a.moveTemp(ctx, j.work, j.remote, j.temp, j.head, j.tempBefore)
+			if done {
+				j.tempAt = j.tempBefore
+				return nil
+			}
+			if err == nil && j.tempPushed == maybePushed {
+				return nil // the push never reached it
+			}
+			j.tempAt = j.head
+			return j.settleTemp(ctx, a, false, err)
 		},
 	}
 }
@@ -564,11 +847,11 @@ const syncUndone = "nothing changed in the work repository or on the remote; run
 // failureHint says where a failed sync-back left things.
 func (j *syncJob) failureHint(err error) string {
 	switch {
+	case j.landed:
+		return fmt.Sprintf("the sync itself is done: %s in %s and on %s are at %s; only its record in %s is missing",
+			j.branch, j.work, j.remote, short(j.head), j.config)
 	case undoIncomplete(err):
 		return "see above for what is left; run sync-back again once the cause is fixed"
-	case j.workMoved:
-		return fmt.Sprintf("%s in %s now holds the staging commits but %s does not; run sync-back again once the cause is fixed to finish",
-			j.branch, j.work, j.remote)
 	default:
 		return syncUndone
 	}

@@ -2,7 +2,6 @@ package stage
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"slices"
 
@@ -49,58 +48,81 @@ func tempBranches(m *Mapping, current bool) []string {
 	return temps
 }
 
-// onRemote is what the remote holds of some temp branches, in one round
-// trip: those present with their commits, and among them those whose
-// commit the work repository does not have (deleting them could lose
-// commits) with why.
-type onRemote struct {
-	present []gitcmd.Ref
-	unsafe  map[string]string
-}
-
-func (a *App) probeTemps(ctx context.Context, w remoteWay, temps []string) (*onRemote, error) {
-	r := &onRemote{unsafe: map[string]string{}}
-	if len(temps) == 0 {
-		return r, nil
-	}
-	patterns := make([]string, len(temps))
-	for i, t := range temps {
-		patterns[i] = "refs/heads/" + t
-	}
-	refs, err := a.Git.LsRemote(ctx, w.dir, w.remote, patterns...)
+// listHeads lists the remote's branches, all of them, in one round trip:
+// the loss rule counts them as safe places, and the temp branches are
+// among them.
+func (a *App) listHeads(ctx context.Context, w remoteWay) ([]gitcmd.Ref, error) {
+	refs, err := a.Git.LsRemote(ctx, w.dir, w.remote)
 	if err != nil {
 		return nil, wrap(err, "check the remote's URL, the network and your credentials", "cannot reach remote %q", w.remote)
 	}
-	var oids []string
+	return refs, nil
+}
+
+// present are those of temps that heads lists, with their commits.
+func present(heads []gitcmd.Ref, temps []string) []gitcmd.Ref {
+	var out []gitcmd.Ref
 	for _, t := range temps {
-		if oid, ok := gitcmd.Find(refs, "refs/heads/"+t); ok {
-			r.present = append(r.present, gitcmd.Ref{Name: t, OID: oid})
-			oids = append(oids, oid)
+		if oid, ok := gitcmd.Find(heads, "refs/heads/"+t); ok {
+			out = append(out, gitcmd.Ref{Name: t, OID: oid})
 		}
 	}
-	if len(oids) == 0 {
-		return r, nil
-	}
-	if w.work == "" {
-		for _, t := range r.present {
-			r.unsafe[t.Name] = "its work repository is gone, so its commits cannot be checked"
-		}
-		return r, nil
-	}
-	missing, err := a.Git.MissingObjects(ctx, w.work, nil, oids)
-	if err != nil {
-		return nil, wrap(err, "", "check temp branch commits against %s", w.work)
-	}
-	for _, t := range r.present {
-		if missing[t.OID] {
-			r.unsafe[t.Name] = fmt.Sprintf("its commit %s is not in %s", short(t.OID), w.work)
-		}
-	}
-	return r, nil
+	return out
 }
 
 // deleteTempsStep deletes temp branches from the remote in one leased push.
 func (a *App) deleteTempsStep(w remoteWay, temps []gitcmd.Ref) *step {
 	cmd := deleteTempsCmd(w.dir, w.remote, temps)
 	return &step{git: &cmd, check: checkPush}
+}
+
+// pushOutcome is what a push did to one ref, as far as git said.
+type pushOutcome int
+
+const (
+	notPushed   pushOutcome = iota // rejected, or the push did not run
+	pushed                         // the remote took it
+	maybePushed                    // git failed before it said
+)
+
+// outcomeOf reads the outcome for ref of a `git push --porcelain`.
+func outcomeOf(out []byte, err error, ref string) pushOutcome {
+	if err == nil {
+		return pushed
+	}
+	for _, r := range gitcmd.ParsePush(out) {
+		if r.To == ref {
+			if r.Rejected() {
+				return notPushed
+			}
+			return pushed
+		}
+	}
+	return maybePushed
+}
+
+// moveTemp moves a temp branch on the remote to the commit to, or deletes
+// it when to is "", but only while it still points at lease: a branch
+// someone has moved since is not the run's to move. It reports whether
+// the branch is where it was to go; a lease that no longer holds is no
+// error, but not done.
+func (a *App) moveTemp(ctx context.Context, dir, remote, temp, lease, to string) (done bool, err error) {
+	ref := "refs/heads/" + temp
+	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: dir, Args: []string{
+		"push", "--porcelain", "--force-with-lease=" + ref + ":" + lease, remote, to + ":" + ref}})
+	return leasedPushDone(ctx, out, err)
+}
+
+// leasedPushDone reads the outcome of a leased push: done, or refused
+// only because the lease no longer holds ("stale info"), or failed.
+func leasedPushDone(ctx context.Context, out []byte, err error) (done bool, _ error) {
+	if err == nil {
+		return true, nil
+	}
+	for _, r := range gitcmd.ParsePush(out) {
+		if r.Rejected() && r.Reason == "stale info" {
+			return false, nil
+		}
+	}
+	return false, checkPush(ctx, out, err)
 }

@@ -76,7 +76,8 @@ func terminate(t *testing.T, env []string, dir, marker string, args ...string) (
 
 // SIGTERM (a closed terminal, a stopped service, a killed agent) during the
 // push of the temp branch undoes clone and sync-back like Ctrl-C does:
-// no temp branch is left, no partial copy, nothing moved.
+// no temp branch is left by clone, sync-back's is back where clone put
+// it, no partial copy, nothing moved.
 func TestSIGTERMLeavesNoTempBranch(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for slow hooks")
@@ -121,6 +122,8 @@ func TestSIGTERMLeavesNoTempBranch(t *testing.T) {
 	runIn(t, env, filepath.Join(staging, "app"), "git", "commit", "-q", "--allow-empty", "-m", "staged")
 	runIn(t, env, work, "git", "fetch", "-q")
 	workBefore := runIn(t, env, work, "git", "rev-parse", "main")
+	// The temp branch clone made stays where it was.
+	before = refs()
 	marker = filepath.Join(root, "in-sync-push")
 	slowHook(t, remote, "refs/heads/staging-sync/", marker)
 	code, stderr = terminate(t, env, staging, marker, "sync-back", "app")

@@ -1,0 +1,193 @@
+package stage
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/git-stage/git-stage/gitcmd"
+)
+
+// lossCheck is the loss rule, the one test clone -f, remove and prune
+// apply before they delete anything: a commit is safe only when a ref
+// reaches it, a branch, tag or backup ref (refs/staging-sync/backup/) of
+// the work repository, or a branch of the remote as listed now that this
+// very command does not delete. An object that merely exists somewhere
+// (fetched by a sync-back that then failed) is not safe: git gc deletes
+// it.
+type lossCheck struct {
+	work   string       // the work repository; "" when it is gone
+	remote string       // the remote's name, for messages
+	heads  []gitcmd.Ref // the remote's branches as listed now (refs/heads/...)
+	going  []string     // of them, those this command deletes (without refs/heads/)
+}
+
+// commit is a commit named for a message.
+type commit struct{ oid, subject string }
+
+func (c commit) String() string { return strings.TrimSpace(short(c.oid) + " " + c.subject) }
+
+// unreached returns the commits reachable from tips that no safe ref
+// reaches, in git log's order. A tip that neither the work repository
+// nor the repository at lend (whose objects are lent to it for the one
+// command; "" for none) has is unreached too, as is every tip when the
+// work repository is gone and lend is "".
+func (a *App) unreached(ctx context.Context, c lossCheck, lend string, tips []string) ([]commit, error) {
+	tips = slices.Compact(slices.Sorted(slices.Values(tips)))
+	if len(tips) == 0 {
+		return nil, nil
+	}
+	dir, env := c.work, []string(nil)
+	switch {
+	case dir == "" && lend == "":
+		var out []commit
+		for _, t := range tips {
+			out = append(out, commit{t, "(its work repository is gone: it cannot be checked)"})
+		}
+		return out, nil
+	case dir == "":
+		dir = lend
+	case lend != "":
+		env = objectsEnv(lend)
+	}
+	missing, err := a.Git.MissingObjects(ctx, dir, env, tips)
+	if err != nil {
+		return nil, wrap(err, "", "look for commits in %s", dir)
+	}
+	var lost []commit
+	var in strings.Builder
+	gone := "(not in the work repository)"
+	if lend != "" {
+		gone = "(in neither the work repository nor the copy)"
+	}
+	for _, t := range tips {
+		if missing[t] {
+			lost = append(lost, commit{t, gone})
+		} else {
+			in.WriteString(t + "\n")
+		}
+	}
+	if in.Len() == 0 {
+		return lost, nil
+	}
+	for _, h := range c.heads {
+		if !slices.Contains(c.going, strings.TrimPrefix(h.Name, "refs/heads/")) {
+			in.WriteString("^" + h.OID + "\n")
+		}
+	}
+	// --ignore-missing drops the remote's branches that no repository
+	// here has (they cannot reach a commit that is here); the tips were
+	// looked for above.
+	args := []string{"log", "--format=%H %s", "--ignore-missing", "--stdin"}
+	if dir == c.work {
+		args = append(args, "--not", "--branches", "--tags", "--glob="+backupPrefix+"*")
+	}
+	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: dir, Env: env, Args: args, Stdin: []byte(in.String())})
+	if err != nil {
+		return nil, wrap(err, "", "check commits against %s", dir)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		oid, subject, _ := strings.Cut(sc.Text(), " ")
+		lost = append(lost, commit{oid, subject})
+	}
+	return lost, nil
+}
+
+// lossOf says what deleting the staging directory dir (when it is there)
+// and the remote's temp branches temps (among c.going) would lose:
+// uncommitted changes, and commits no safe ref reaches, each named. It
+// returns nothing when nothing would be lost. discard is the hint for
+// when it cannot tell.
+func (a *App) lossOf(ctx context.Context, c lossCheck, dir string, temps []gitcmd.Ref, discard string) ([]string, error) {
+	var parts []string
+	var tips []string
+	lend := ""
+	if dir != "" {
+		what, copyTips, err := a.copyState(ctx, dir, discard)
+		if err != nil {
+			return nil, err
+		}
+		if what != "" {
+			parts = append(parts, what)
+		}
+		tips, lend = copyTips, dir
+	}
+	for _, t := range temps {
+		tips = append(tips, t.OID)
+	}
+	lost, err := a.unreached(ctx, c, lend, tips)
+	if err != nil {
+		return nil, wrap(err, discard, "cannot tell what would be lost")
+	}
+	if len(lost) > 0 {
+		names := make([]string, len(lost))
+		for i, l := range lost {
+			names[i] = l.String()
+		}
+		parts = append(parts, fmt.Sprintf("%d commit(s) that no ref of the work repository and no other branch of %s reaches (%s)",
+			len(lost), c.remote, strings.Join(names, ", ")))
+	}
+	for _, t := range temps {
+		if slices.ContainsFunc(lost, func(l commit) bool { return l.oid == t.OID }) {
+			parts = append(parts, fmt.Sprintf("temp branch %s on %s holds some of them", t.Name, c.remote))
+		}
+	}
+	return parts, nil
+}
+
+// copyState reads what a staging directory holds: uncommitted changes
+// (what), and the commits its refs and HEAD point at (tips), its own
+// remote-tracking refs aside. A directory that is not a repository holds
+// files, or nothing; a symlink loses only itself.
+func (a *App) copyState(ctx context.Context, dir, discard string) (what string, tips []string, err error) {
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return "", nil, wrap(err, "", "inspect %s", dir)
+	}
+	if fi.Mode()&os.ModeSymlink != 0 {
+		return "", nil, nil // replacing a link loses only the link
+	}
+	if !fi.IsDir() {
+		return "it is a file, not a staging copy", nil, nil
+	}
+	if there, _ := exists(filepath.Join(dir, ".git")); !there {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return "", nil, wrap(err, "", "inspect %s", dir)
+		}
+		if len(entries) == 0 {
+			return "", nil, nil
+		}
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		return fmt.Sprintf("it is not a git repository and holds files (%s)", listSome(names, 3)), nil, nil
+	}
+	st, err := a.Git.Status(ctx, dir)
+	if err != nil {
+		return "", nil, wrap(err, discard, "cannot tell what %s holds", dir)
+	}
+	if st.Dirty() {
+		what = fmt.Sprintf("uncommitted changes (%s)", changeList(st.Changes))
+	}
+	refs, err := a.Git.ForEachRef(ctx, dir)
+	if err != nil {
+		return "", nil, wrap(err, discard, "cannot tell what %s holds", dir)
+	}
+	if st.OID != "" {
+		tips = append(tips, st.OID)
+	}
+	for _, r := range refs {
+		if !strings.HasPrefix(r.Name, "refs/remotes/") {
+			tips = append(tips, r.OID)
+		}
+	}
+	return what, tips, nil
+}

@@ -168,9 +168,11 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 		// One landing at a time into the work repository; this run's
 		// checks see what the one before it left.
 		if !o.DryRun {
-			if j.unlock, err = a.lockWork(ctx, j.work, !o.NoWait); err != nil {
+			unlock, err := a.lockWork(ctx, j.work, !o.NoWait)
+			if err != nil {
 				return nil, err
 			}
+			j.unlock = unlock
 		}
 	}
 

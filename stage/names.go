@@ -1,6 +1,8 @@
 package stage
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"path"
 	"strconv"
 	"strings"
@@ -59,9 +61,16 @@ func CleanName(name string) (string, error) {
 
 // TempBranch names the temporary remote branch of a staging copy:
 // staging-sync/<name>-<base>-<YYYYMMDDHHMMSS> (UTC), with every character of
-// name that git forbids in a ref replaced by '-'.
+// name that git forbids in a ref replaced by '-'. A name changed so is
+// followed by the first 8 hex digits of its SHA-256, so that two names
+// that differ only there ("a b", "a-b") never race for one branch.
 func TempBranch(name, base string, now time.Time) string {
-	return TempPrefix + sanitizeRef(name) + "-" + sanitizeRef(base) + "-" + now.UTC().Format("20060102150405")
+	clean := sanitizeRef(name)
+	if clean != name {
+		sum := sha256.Sum256([]byte(name))
+		clean += "-" + hex.EncodeToString(sum[:4])
+	}
+	return TempPrefix + clean + "-" + sanitizeRef(base) + "-" + now.UTC().Format("20060102150405")
 }
 
 // FreeName returns the first of name, name-2, name-3... that is not

@@ -27,15 +27,18 @@ func TestTempBranch(t *testing.T) {
 	for _, tc := range []struct{ name, base, want string }{
 		{"apps/backend", "main", "staging-sync/apps/backend-main-20261124080807"},
 		{"demo-stage", "main", "staging-sync/demo-stage-main-20261124080807"},
-		{"my app", "feature/x", "staging-sync/my-app-feature/x-20261124080807"},
+		{"my app", "feature/x", "staging-sync/my-app-cccdfa68-feature/x-20261124080807"},
 		{"prøject/ünï", "main", "staging-sync/prøject/ünï-main-20261124080807"},
-		{"a..b", "main", "staging-sync/a.-b-main-20261124080807"},
-		{".hidden/x.lock/y.", "main", "staging-sync/-hidden/x-lock/y--main-20261124080807"},
-		{"what?*[x]~^:\\", "main", "staging-sync/what---x]-----main-20261124080807"},
-		{"at@{home}", "main", "staging-sync/at-{home}-main-20261124080807"},
-		{"tab\there\nnl", "main", "staging-sync/tab-here-nl-main-20261124080807"},
+		{"a..b", "main", "staging-sync/a.-b-f62b4241-main-20261124080807"},
+		{".hidden/x.lock/y.", "main", "staging-sync/-hidden/x-lock/y--53f9469d-main-20261124080807"},
+		{"what?*[x]~^:\\", "main", "staging-sync/what---x]-----4697d23d-main-20261124080807"},
+		{"at@{home}", "main", "staging-sync/at-{home}-7fea0964-main-20261124080807"},
+		{"tab\there\nnl", "main", "staging-sync/tab-here-nl-51cf2f2a-main-20261124080807"},
 		{"@", "main", "staging-sync/@-main-20261124080807"},
-		{"\xff\xfe", "main", "staging-sync/---main-20261124080807"},
+		// Names that sanitise alike get different branches.
+		{"a b", "main", "staging-sync/a-b-c8687a08-main-20261124080807"},
+		{"a-b", "main", "staging-sync/a-b-main-20261124080807"},
+		{"\xff\xfe", "main", "staging-sync/---b3d510ef-main-20261124080807"},
 	} {
 		got := TempBranch(tc.name, tc.base, when)
 		if got != tc.want {
@@ -50,7 +53,7 @@ func TestTempBranch(t *testing.T) {
 func TestTempBranchLongNameStaysShort(t *testing.T) {
 	got := TempBranch(strings.Repeat("ü", 400)+"/"+strings.Repeat("x", 300), "main", when)
 	for _, comp := range strings.Split(got, "/") {
-		if len(comp) > maxRefComponent+len("-main-20261124080807") {
+		if len(comp) > maxRefComponent+len("-01234567-main-20261124080807") {
 			t.Errorf("component of %d bytes in %q", len(comp), got)
 		}
 	}
@@ -128,6 +131,10 @@ func FuzzTempBranch(f *testing.F) {
 		}
 		if !strings.HasPrefix(got, TempPrefix) || !strings.HasSuffix(got, "-20261124080807") {
 			t.Fatalf("TempBranch(%q, %q) = %q: lost prefix or timestamp", name, base, got)
+		}
+		// A name that sanitises to another name does not share its branch.
+		if clean := sanitizeRef(name); clean != name && TempBranch(clean, base, when) == got {
+			t.Fatalf("TempBranch(%q) and TempBranch(%q) are both %q", name, clean, got)
 		}
 	})
 }

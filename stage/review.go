@@ -54,7 +54,23 @@ func (a *App) prepareReview(ctx context.Context, j *syncJob, o SyncBackOptions) 
 	}
 	j.reviewTip, _ = gitcmd.Find(refs, "refs/heads/"+j.review)
 	j.tempAt, _ = gitcmd.Find(refs, "refs/heads/"+j.temp)
+	j.tempBefore = j.tempAt
+	if err := j.checkTempOwned(o); err != nil {
+		return err
+	}
 	j.objects = objectsEnv(j.staging)
+	// The push deletes the temp branch: commits on it that the staging
+	// HEAD lacks (pushed there from elsewhere) would be lost. Without a
+	// fetch they cannot be backed up here, so they are refused.
+	if j.tempAt != "" && j.tempAt != j.head {
+		if n, err := a.lacking(ctx, j, j.tempAt); err != nil || n > 0 {
+			if err != nil {
+				return err
+			}
+			return refuse("bring them into the copy first (in it: git pull), then run sync-back again",
+				"temp branch %s on %s (%s) holds commits the staging HEAD lacks", j.temp, j.remote, short(j.tempAt))
+		}
+	}
 	switch {
 	case j.reviewTip == j.head:
 		j.nothingReason = fmt.Sprintf("review branch %s on %s is already at the staging HEAD (%s)", j.review, j.remote, short(j.head))
@@ -63,17 +79,10 @@ func (a *App) prepareReview(ctx context.Context, j *syncJob, o SyncBackOptions) 
 		j.mode = modeReview
 		return nil
 	}
-	// Forward only: the review branch's tip must be in the staging HEAD. A
-	// tip neither repository has is in neither.
-	missing, err := a.Git.MissingObjects(ctx, j.work, j.objects, []string{j.reviewTip})
+	// Forward only: the review branch's tip must be in the staging HEAD.
+	behind, err := a.lacking(ctx, j, j.reviewTip)
 	if err != nil {
-		return wrap(err, "", "look for %s in %s", short(j.reviewTip), j.work)
-	}
-	behind := 1
-	if !missing[j.reviewTip] {
-		if behind, err = a.count(ctx, j.work, j.objects, j.reviewTip, "--not", j.head); err != nil {
-			return err
-		}
+		return err
 	}
 	if behind > 0 {
 		return refuse(fmt.Sprintf("bring them into the copy first (in it: git pull %s %s), or pass --force to replace the review branch (leased)", j.remote, j.review),
@@ -103,4 +112,18 @@ func (j *syncJob) url() string {
 		return j.m.RemoteURL
 	}
 	return j.remote
+}
+
+// lacking counts the commits of tip that the staging HEAD lacks, with the
+// copy's objects lent to the work repository; a tip neither repository
+// has counts as one (it is in neither).
+func (a *App) lacking(ctx context.Context, j *syncJob, tip string) (int, error) {
+	missing, err := a.Git.MissingObjects(ctx, j.work, j.objects, []string{tip})
+	if err != nil {
+		return 0, wrap(err, "", "look for %s in %s", short(tip), j.work)
+	}
+	if missing[tip] {
+		return 1, nil
+	}
+	return a.count(ctx, j.work, j.objects, tip, "--not", j.head)
 }

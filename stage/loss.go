@@ -138,6 +138,13 @@ func (a *App) lossOf(ctx context.Context, c lossCheck, dir string, temps []gitcm
 			parts = append(parts, fmt.Sprintf("temp branch %s on %s holds some of them", t.Name, c.remote))
 		}
 	}
+	if lend != "" {
+		subs, err := a.submoduleLoss(ctx, c.work, dir, discard)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, subs...)
+	}
 	return parts, nil
 }
 
@@ -170,7 +177,17 @@ func (a *App) copyState(ctx context.Context, dir, discard string) (what string, 
 		}
 		return fmt.Sprintf("it is not a git repository and holds files (%s)", listSome(names, 3)), nil, nil
 	}
-	st, err := a.Git.Status(ctx, dir)
+	// Changes inside a submodule are uncommitted changes too, whatever
+	// its ignore setting says.
+	args := gitcmd.StatusArgs
+	if len(submoduleRepos(filepath.Join(commonGitDir(dir), "modules"))) > 0 {
+		args = append(slices.Clip(args), "--ignore-submodules=none")
+	}
+	out, err := a.Git.Output(ctx, dir, args...)
+	var st *gitcmd.Status
+	if err == nil {
+		st, err = gitcmd.ParseStatus(out)
+	}
 	if err != nil {
 		return "", nil, wrap(err, discard, "cannot tell what %s holds", dir)
 	}

@@ -85,7 +85,7 @@ func hasSubmodules(top string) bool {
 
 // submoduleRepos lists the submodule repositories under a git dir's
 // modules directory, nested ones (in a submodule's own modules directory)
-// too, as slash-separated paths relative to it: "lib",
+// too, as slash-separated paths relative to it, sorted: "lib",
 // "lib/modules/inner". A name with slashes is a path of directories.
 func submoduleRepos(modules string) []string {
 	var repos []string
@@ -149,16 +149,19 @@ func submoduleGitDir(top, sub string) string {
 	return ""
 }
 
-// submoduleLoss is the loss rule for the copy's submodule repositories
-// (under its git dir's modules directory, nested ones too). Their HEAD and
-// every ref but their remote-tracking ones are tips; a commit is safe
-// when a ref of the work repository's repository of the same submodule
-// reaches it (any ref: its branches, tags, and its remote's branches as
-// last fetched), or a remote-tracking branch of the copy's submodule (its
-// remote's branches as last fetched; a push from the copy updates them).
-// Nothing else counts: not a HEAD of the work repository's submodule, nor
-// a gitlink that a superproject commit records. It returns one part per
-// submodule with commits no such ref reaches, each commit named.
+// submoduleLoss is the loss rule for the submodule repositories of the
+// copy at dir (under its git dir's modules directory, nested ones too).
+// Their HEAD and every ref but their remote-tracking ones are tips. A
+// commit is safe when a ref of the work repository's repository of the
+// same submodule reaches it (any ref: its branches, its tags, and its
+// remote's branches as last fetched), or a remote-tracking branch of the
+// copy's submodule: its remote's branches as last fetched, which a push
+// from the copy updates (and which clone set to the work repository's
+// submodule branches it cloned from). Nothing else counts: neither a
+// HEAD of the work repository's submodule, nor a gitlink that a
+// superproject commit records, which keeps no object. It returns one
+// part per submodule holding commits that no such ref reaches, each
+// commit named.
 func (a *App) submoduleLoss(ctx context.Context, work, dir, discard string) ([]string, error) {
 	modules := filepath.Join(commonGitDir(dir), "modules")
 	var parts []string
@@ -221,9 +224,7 @@ func (a *App) checkGitlinks(ctx context.Context, j *syncJob, revs ...string) err
 	if j.mode == "" || !hasSubmodules(j.staging) {
 		return nil
 	}
-	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: j.work, Env: j.objects, Args: append([]string{
-		"log", "-z", "--raw", "--no-abbrev", "--no-renames", "-m", "--ignore-submodules=none", "--no-show-signature",
-		"--format=%H %s", j.head}, revs...)})
+	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: j.work, Env: j.objects, Args: append(append(slices.Clip(gitlinkLog), j.head), revs...)})
 	if err != nil {
 		return wrap(err, "", "read the submodule commits that the staging commits record")
 	}
@@ -303,9 +304,17 @@ func (a *App) unpushedGitlinks(ctx context.Context, staging, sub string, links [
 	return bad, nil
 }
 
-// parseGitlinks reads the gitlinks that `git log -z --raw --no-abbrev
-// --format=%H %s` shows commits setting: entries whose new mode is a
-// submodule's.
+// gitlinkLog is the git log whose output parseGitlinks reads; the
+// commits follow. Whatever the config says, it shows submodule changes,
+// diffs of root commits, and no signature checks.
+var gitlinkLog = []string{"log", "-z", "--raw", "--no-abbrev", "--no-renames", "--root", "--diff-merges=combined",
+	"--ignore-submodules=none", "--no-show-signature", "--format=%H %s"}
+
+// parseGitlinks reads the gitlinks that gitlinkLog shows commits
+// setting: entries
+// whose mode in the commit is a submodule's. A merge shows only what
+// differs from every parent: a gitlink it takes from a parent is that
+// parent's to record.
 func parseGitlinks(out []byte) []gitlink {
 	var links []gitlink
 	var by commit
@@ -318,14 +327,16 @@ func parseGitlinks(out []byte) []gitlink {
 			}
 			continue
 		}
-		// :<old mode> <new mode> <old oid> <new oid> <status>, then the path
-		f := strings.Fields(rec)
 		if i+1 >= len(recs) {
 			break
 		}
 		i++
-		if len(f) == 5 && f[1] == "160000" && f[4] != "D" {
-			links = append(links, gitlink{path: recs[i], oid: f[3], by: by})
+		// One colon per parent, then a mode per parent and the commit's,
+		// an object id per parent and the commit's, and the status.
+		n := len(rec) - len(strings.TrimLeft(rec, ":"))
+		f := strings.Fields(rec[n:])
+		if len(f) == 2*(n+1)+1 && f[n] == "160000" {
+			links = append(links, gitlink{path: recs[i], oid: f[2*n+1], by: by})
 		}
 	}
 	return links

@@ -250,44 +250,52 @@ func (a *App) checkGitlinks(ctx context.Context, j *syncJob, revs ...string) err
 	if len(bad) == 0 {
 		return nil
 	}
-	return refuse(fmt.Sprintf("push it from the copy's submodule first (git -C %s push origin <commit>:refs/heads/<branch>), then run sync-back again",
-		gitcmd.Quote(paths[0])), "cannot sync %q: %s", j.name, strings.Join(bad, "; "))
+	it := "it"
+	if len(bad) > 1 {
+		it = "them"
+	}
+	return refuse(fmt.Sprintf("push %s from the copy's submodule first (git -C %s push origin <commit>:refs/heads/<branch>), then run sync-back again",
+		it, gitcmd.Quote(paths[0])), "cannot sync %q: %s", j.name, strings.Join(bad, "; "))
 }
 
 // unpushedGitlinks names those of links (all of the submodule at sub)
 // that no remote-tracking branch of the copy's repository of it reaches.
 func (a *App) unpushedGitlinks(ctx context.Context, staging, sub string, links []gitlink) ([]string, error) {
-	name := func(l gitlink, what string) string {
-		return fmt.Sprintf("submodule %s: commit %s (recorded by %s) %s", sub, short(l.oid), l.by, what)
-	}
 	var bad []string
+	name := func(c commit, l gitlink, what string) {
+		bad = append(bad, fmt.Sprintf("submodule %s: commit %s (recorded by %s) %s", sub, c, l.by, what))
+	}
 	dir := submoduleGitDir(staging, sub)
 	if dir == "" {
 		for _, l := range links {
-			bad = append(bad, name(l, "cannot be checked: the copy has no repository of the submodule"))
+			name(commit{oid: l.oid}, l, "cannot be checked: the copy has no repository of the submodule")
 		}
 		return bad, nil
 	}
-	args := []string{"log", "--no-show-signature", "--format=%H %s"}
+	var oids []string
 	for _, l := range links {
-		args = append(args, l.oid)
+		oids = append(oids, l.oid)
 	}
-	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: dir, Args: append(args, "--not", "--remotes")})
+	unpushed := func(oids []string) ([]byte, error) {
+		return a.Git.Run(ctx, gitcmd.Cmd{Dir: dir, Args: append(append([]string{"log", "--no-show-signature", "--format=%H %s"}, oids...), "--not", "--remotes")})
+	}
+	out, err := unpushed(oids)
+	var missing map[string]bool
 	if err != nil {
-		oids := make([]string, len(links))
-		for i, l := range links {
-			oids[i] = l.oid
-		}
-		missing, merr := a.Git.MissingObjects(ctx, dir, nil, oids)
-		if merr != nil || len(missing) == 0 {
+		// A commit the copy's submodule lacks fails the log: the others
+		// are looked at without it.
+		var merr error
+		if missing, merr = a.Git.MissingObjects(ctx, dir, nil, oids); merr != nil || len(missing) == 0 {
 			return nil, wrap(err, "", "check the commits of submodule %s in %s", sub, staging)
 		}
-		for _, l := range links {
-			if missing[l.oid] {
-				bad = append(bad, name(l, "is not in the copy's submodule"))
-			}
+		oids = slices.DeleteFunc(oids, func(oid string) bool { return missing[oid] })
+		out, err = nil, nil
+		if len(oids) > 0 {
+			out, err = unpushed(oids)
 		}
-		return bad, nil
+		if err != nil {
+			return nil, wrap(err, "", "check the commits of submodule %s in %s", sub, staging)
+		}
 	}
 	subjects := map[string]string{}
 	for _, line := range strings.Split(string(out), "\n") {
@@ -297,8 +305,9 @@ func (a *App) unpushedGitlinks(ctx context.Context, staging, sub string, links [
 	}
 	for _, l := range links {
 		if subject, ok := subjects[l.oid]; ok {
-			c := commit{l.oid, subject}
-			bad = append(bad, fmt.Sprintf("submodule %s: commit %s (recorded by %s) is on no branch of the submodule's remote that the copy knows of", sub, c, l.by))
+			name(commit{l.oid, subject}, l, "is on no branch of the submodule's remote that the copy knows of")
+		} else if missing[l.oid] {
+			name(commit{oid: l.oid}, l, "is not in the copy's submodule")
 		}
 	}
 	return bad, nil
@@ -311,10 +320,9 @@ var gitlinkLog = []string{"log", "-z", "--raw", "--no-abbrev", "--no-renames", "
 	"--ignore-submodules=none", "--no-show-signature", "--format=%H %s"}
 
 // parseGitlinks reads the gitlinks that gitlinkLog shows commits
-// setting: entries
-// whose mode in the commit is a submodule's. A merge shows only what
-// differs from every parent: a gitlink it takes from a parent is that
-// parent's to record.
+// setting: entries whose mode in the commit is a submodule's. A merge
+// shows only what differs from every parent: a gitlink it takes from a
+// parent is that parent's to record.
 func parseGitlinks(out []byte) []gitlink {
 	var links []gitlink
 	var by commit

@@ -106,7 +106,7 @@ func (a *App) unreached(ctx context.Context, c lossCheck, lend string, tips []st
 // when it cannot tell.
 func (a *App) lossOf(ctx context.Context, c lossCheck, dir string, temps []gitcmd.Ref, discard string) ([]string, error) {
 	var parts []string
-	var tips []string
+	var tips, subs []string
 	lend := ""
 	if dir != "" {
 		what, copyTips, err := a.copyState(ctx, dir, discard)
@@ -117,6 +117,13 @@ func (a *App) lossOf(ctx context.Context, c lossCheck, dir string, temps []gitcm
 			parts = append(parts, what)
 		}
 		tips, lend = copyTips, dir
+		// Only a repository has tips (not a symlink, whose target is
+		// not deleted, nor a plain directory).
+		if len(tips) > 0 {
+			if subs, err = a.submoduleLoss(ctx, c.work, dir, discard); err != nil {
+				return nil, err
+			}
+		}
 	}
 	for _, t := range temps {
 		tips = append(tips, t.OID)
@@ -138,13 +145,14 @@ func (a *App) lossOf(ctx context.Context, c lossCheck, dir string, temps []gitcm
 			parts = append(parts, fmt.Sprintf("temp branch %s on %s holds some of them", t.Name, c.remote))
 		}
 	}
-	return parts, nil
+	return append(parts, subs...), nil
 }
 
 // copyState reads what a staging directory holds: uncommitted changes
-// (what), and the commits its refs and HEAD point at (tips), its own
-// remote-tracking refs aside. A directory that is not a repository holds
-// files, or nothing; a symlink loses only itself.
+// (what, inside its submodules too), and the commits its refs and HEAD
+// point at (tips), its own remote-tracking refs aside. A directory that
+// is not a repository holds files, or nothing; a symlink loses only
+// itself.
 func (a *App) copyState(ctx context.Context, dir, discard string) (what string, tips []string, err error) {
 	fi, err := os.Lstat(dir)
 	if err != nil {
@@ -170,7 +178,17 @@ func (a *App) copyState(ctx context.Context, dir, discard string) (what string, 
 		}
 		return fmt.Sprintf("it is not a git repository and holds files (%s)", listSome(names, 3)), nil, nil
 	}
-	st, err := a.Git.Status(ctx, dir)
+	// Changes inside a submodule are uncommitted changes too, whatever
+	// its ignore setting says.
+	args := gitcmd.StatusArgs
+	if len(submoduleRepos(filepath.Join(commonGitDir(dir), "modules"))) > 0 {
+		args = append(slices.Clip(args), "--ignore-submodules=none")
+	}
+	out, err := a.Git.Output(ctx, dir, args...)
+	var st *gitcmd.Status
+	if err == nil {
+		st, err = gitcmd.ParseStatus(out)
+	}
 	if err != nil {
 		return "", nil, wrap(err, discard, "cannot tell what %s holds", dir)
 	}

@@ -2,7 +2,11 @@ package stage
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/git-stage/git-stage/gitcmd"
@@ -67,4 +71,281 @@ func (j *cloneJob) submoduleSteps(a *App) []*step {
 		{git: &gitcmd.Cmd{Dir: j.tmp, Tee: a.Progress, Args: append(append(from, "submodule", "--quiet", "update", "--no-recommend-shallow"), paths...)}},
 		{git: &gitcmd.Cmd{Dir: j.tmp, Args: append([]string{"submodule", "--quiet", "sync"}, paths...)}},
 	}
+}
+
+// hasSubmodules reports, without starting a process, whether the
+// repository whose work tree is top may have submodules: a .gitmodules
+// there, or submodule repositories in its git dir.
+func hasSubmodules(top string) bool {
+	if ok, _ := exists(filepath.Join(top, ".gitmodules")); ok {
+		return true
+	}
+	return len(submoduleRepos(filepath.Join(commonGitDir(top), "modules"))) > 0
+}
+
+// submoduleRepos lists the submodule repositories under a git dir's
+// modules directory, nested ones (in a submodule's own modules directory)
+// too, as slash-separated paths relative to it, sorted: "lib",
+// "lib/modules/inner". A name with slashes is a path of directories.
+func submoduleRepos(modules string) []string {
+	var repos []string
+	var walk func(dir, rel string)
+	walk = func(dir, rel string) {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return
+		}
+		for _, e := range entries {
+			if !e.IsDir() {
+				continue
+			}
+			p, r := filepath.Join(dir, e.Name()), path.Join(rel, e.Name())
+			if isGitDir(p) {
+				repos = append(repos, r)
+				walk(filepath.Join(p, "modules"), r+"/modules")
+			} else {
+				walk(p, r)
+			}
+		}
+	}
+	walk(modules, "")
+	return repos
+}
+
+// isGitDir reports whether dir looks like a repository's git dir.
+func isGitDir(dir string) bool {
+	head, _ := exists(filepath.Join(dir, "HEAD"))
+	objects, _ := exists(filepath.Join(dir, "objects"))
+	return head && objects
+}
+
+// submoduleLabel names a submodule repository listed by submoduleRepos for
+// a message: "lib", "lib/inner".
+func submoduleLabel(rel string) string {
+	return strings.ReplaceAll(rel, "/modules/", "/")
+}
+
+// submoduleGitDir finds the git dir of the submodule at path (slash
+// separated) in the work tree top: the one its .git names, else the one
+// the superproject keeps under that name; "" when there is none.
+func submoduleGitDir(top, sub string) string {
+	dotGit := filepath.Join(top, filepath.FromSlash(sub), ".git")
+	if fi, err := os.Stat(dotGit); err == nil && fi.IsDir() {
+		return dotGit
+	}
+	if data, err := os.ReadFile(dotGit); err == nil {
+		if p, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "gitdir: "); ok {
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(filepath.Dir(dotGit), p)
+			}
+			if isGitDir(p) {
+				return p
+			}
+		}
+	}
+	if p := filepath.Join(commonGitDir(top), "modules", filepath.FromSlash(sub)); isGitDir(p) {
+		return p
+	}
+	return ""
+}
+
+// submoduleLoss is the loss rule for the submodule repositories of the
+// copy at dir (under its git dir's modules directory, nested ones too).
+// Their HEAD and every ref but their remote-tracking ones are tips. A
+// commit is safe when a ref of the work repository's repository of the
+// same submodule reaches it (any ref: its branches, its tags, and its
+// remote's branches as last fetched), or a remote-tracking branch of the
+// copy's submodule: its remote's branches as last fetched, which a push
+// from the copy updates (and which clone set to the work repository's
+// submodule branches it cloned from). Nothing else counts: neither a
+// HEAD of the work repository's submodule, nor a gitlink that a
+// superproject commit records, which keeps no object. It returns one
+// part per submodule holding commits that no such ref reaches, each
+// commit named.
+func (a *App) submoduleLoss(ctx context.Context, work, dir, discard string) ([]string, error) {
+	modules := filepath.Join(commonGitDir(dir), "modules")
+	var parts []string
+	for _, rel := range submoduleRepos(modules) {
+		sub := filepath.Join(modules, filepath.FromSlash(rel))
+		var not strings.Builder
+		var env []string
+		if work != "" {
+			if ws := filepath.Join(commonGitDir(work), "modules", filepath.FromSlash(rel)); isGitDir(ws) {
+				refs, err := a.Git.ForEachRef(ctx, ws)
+				if err != nil {
+					return nil, wrap(err, discard, "cannot tell what submodule %s holds", submoduleLabel(rel))
+				}
+				for _, r := range refs {
+					not.WriteString("^" + r.OID + "\n")
+				}
+				// The work repository's commits, lent, so that its refs
+				// are known here even where the copy lacks them.
+				env = []string{"GIT_ALTERNATE_OBJECT_DIRECTORIES=" + filepath.Join(ws, "objects")}
+			}
+		}
+		// --ignore-missing: an unborn HEAD, and work refs whose commits
+		// neither repository has, are no error. The revisions from stdin
+		// are negated by their ^, not by the --not before --stdin.
+		out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: sub, Env: env, Stdin: []byte(not.String()), Args: []string{
+			"log", "--no-show-signature", "--format=%H %s", "--ignore-missing",
+			"HEAD", "--exclude=refs/remotes/*", "--all", "--not", "--remotes", "--stdin"}})
+		if err != nil {
+			return nil, wrap(err, discard, "cannot tell what submodule %s holds", submoduleLabel(rel))
+		}
+		var names []string
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			if oid, subject, _ := strings.Cut(line, " "); oid != "" {
+				names = append(names, commit{oid, subject}.String())
+			}
+		}
+		if len(names) > 0 {
+			parts = append(parts, fmt.Sprintf("submodule %s holds %d commit(s) that no ref of the work repository's submodule and no remote-tracking branch of the copy's reaches (%s)",
+				submoduleLabel(rel), len(names), strings.Join(names, ", ")))
+		}
+	}
+	return parts, nil
+}
+
+// gitlink is a submodule commit that a superproject commit records.
+type gitlink struct {
+	path, oid string
+	by        commit // the superproject commit
+}
+
+// checkGitlinks refuses a sync whose commits (those of the staging HEAD
+// but not of revs, read in the work repository with the copy's objects
+// lent) record a submodule commit that is on none of the remote-tracking
+// branches of that submodule's repository in the copy, as `git push
+// --recurse-submodules=check` would: landed, the superproject would point
+// at a commit that only the copy has. A commit the copy's submodule lacks,
+// or a submodule the copy has no repository for, is refused too. It
+// starts no process when the copy has no submodules, or nothing lands.
+func (a *App) checkGitlinks(ctx context.Context, j *syncJob, revs ...string) error {
+	if j.mode == "" || !hasSubmodules(j.staging) {
+		return nil
+	}
+	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: j.work, Env: j.objects, Args: append(append(slices.Clip(gitlinkLog), j.head), revs...)})
+	if err != nil {
+		return wrap(err, "", "read the submodule commits that the staging commits record")
+	}
+	byPath := map[string][]gitlink{}
+	var paths []string
+	for _, l := range parseGitlinks(out) {
+		if !slices.ContainsFunc(byPath[l.path], func(o gitlink) bool { return o.oid == l.oid }) {
+			if len(byPath[l.path]) == 0 {
+				paths = append(paths, l.path)
+			}
+			byPath[l.path] = append(byPath[l.path], l)
+		}
+	}
+	slices.Sort(paths)
+	var bad []string
+	for _, p := range paths {
+		b, err := a.unpushedGitlinks(ctx, j.staging, p, byPath[p])
+		if err != nil {
+			return err
+		}
+		bad = append(bad, b...)
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	it := "it"
+	if len(bad) > 1 {
+		it = "them"
+	}
+	return refuse(fmt.Sprintf("push %s from the copy's submodule first (git -C %s push origin <commit>:refs/heads/<branch>), then run sync-back again",
+		it, gitcmd.Quote(paths[0])), "cannot sync %q: %s", j.name, strings.Join(bad, "; "))
+}
+
+// unpushedGitlinks names those of links (all of the submodule at sub)
+// that no remote-tracking branch of the copy's repository of it reaches.
+func (a *App) unpushedGitlinks(ctx context.Context, staging, sub string, links []gitlink) ([]string, error) {
+	var bad []string
+	name := func(c commit, l gitlink, what string) {
+		bad = append(bad, fmt.Sprintf("submodule %s: commit %s (recorded by %s) %s", sub, c, l.by, what))
+	}
+	dir := submoduleGitDir(staging, sub)
+	if dir == "" {
+		for _, l := range links {
+			name(commit{oid: l.oid}, l, "cannot be checked: the copy has no repository of the submodule")
+		}
+		return bad, nil
+	}
+	var oids []string
+	for _, l := range links {
+		oids = append(oids, l.oid)
+	}
+	unpushed := func(oids []string) ([]byte, error) {
+		return a.Git.Run(ctx, gitcmd.Cmd{Dir: dir, Args: append(append([]string{"log", "--no-show-signature", "--format=%H %s"}, oids...), "--not", "--remotes")})
+	}
+	out, err := unpushed(oids)
+	var missing map[string]bool
+	if err != nil {
+		// A commit the copy's submodule lacks fails the log: the others
+		// are looked at without it.
+		var merr error
+		if missing, merr = a.Git.MissingObjects(ctx, dir, nil, oids); merr != nil || len(missing) == 0 {
+			return nil, wrap(err, "", "check the commits of submodule %s in %s", sub, staging)
+		}
+		oids = slices.DeleteFunc(oids, func(oid string) bool { return missing[oid] })
+		out, err = nil, nil
+		if len(oids) > 0 {
+			out, err = unpushed(oids)
+		}
+		if err != nil {
+			return nil, wrap(err, "", "check the commits of submodule %s in %s", sub, staging)
+		}
+	}
+	subjects := map[string]string{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if oid, subject, _ := strings.Cut(line, " "); oid != "" {
+			subjects[oid] = subject
+		}
+	}
+	for _, l := range links {
+		if subject, ok := subjects[l.oid]; ok {
+			name(commit{l.oid, subject}, l, "is on no branch of the submodule's remote that the copy knows of")
+		} else if missing[l.oid] {
+			name(commit{oid: l.oid}, l, "is not in the copy's submodule")
+		}
+	}
+	return bad, nil
+}
+
+// gitlinkLog is the git log whose output parseGitlinks reads; the
+// commits follow. Whatever the config says, it shows submodule changes,
+// diffs of root commits, and no signature checks.
+var gitlinkLog = []string{"log", "-z", "--raw", "--no-abbrev", "--no-renames", "--root", "--diff-merges=combined",
+	"--ignore-submodules=none", "--no-show-signature", "--format=%H %s"}
+
+// parseGitlinks reads the gitlinks that gitlinkLog shows commits
+// setting: entries whose mode in the commit is a submodule's. A merge
+// shows only what differs from every parent: a gitlink it takes from a
+// parent is that parent's to record.
+func parseGitlinks(out []byte) []gitlink {
+	var links []gitlink
+	var by commit
+	recs := strings.Split(string(out), "\x00")
+	for i := 0; i < len(recs); i++ {
+		rec := strings.TrimLeft(recs[i], "\n")
+		if !strings.HasPrefix(rec, ":") {
+			if oid, subject, _ := strings.Cut(rec, " "); oid != "" {
+				by = commit{oid, subject}
+			}
+			continue
+		}
+		if i+1 >= len(recs) {
+			break
+		}
+		i++
+		// One colon per parent, then a mode per parent and the commit's,
+		// an object id per parent and the commit's, and the status.
+		n := len(rec) - len(strings.TrimLeft(rec, ":"))
+		f := strings.Fields(rec[n:])
+		if len(f) == 2*(n+1)+1 && f[n] == "160000" {
+			links = append(links, gitlink{path: recs[i], oid: f[2*n+1], by: by})
+		}
+	}
+	return links
 }

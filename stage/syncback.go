@@ -205,7 +205,10 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 	}
 	j.head = sst.OID
 	if o.ReviewBranch != "" {
-		return j, a.prepareReview(ctx, j, o)
+		if err := a.prepareReview(ctx, j, o); err != nil {
+			return nil, err
+		}
+		return j, a.checkGitlinks(ctx, j, "--not", "--branches", "--remotes="+j.remote)
 	}
 	if werr != nil {
 		return nil, wrap(werr, "", "read the state of %s", j.work)
@@ -275,7 +278,10 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 			j.backups = append(j.backups, gitcmd.Ref{Name: j.backupRef("HEAD", a.stamp()), OID: wst.OID})
 		}
 	}
-	return j, a.decide(ctx, j, o.Force)
+	if err := a.decide(ctx, j, o.Force); err != nil {
+		return nil, err
+	}
+	return j, a.checkGitlinks(ctx, j, "--not", j.workTip, j.remoteTip)
 }
 
 // checkListed refuses a dry run against a commit the remote lists that

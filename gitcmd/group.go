@@ -17,10 +17,12 @@ import (
 // later is killed. RunInGroup returns once cmd has exited and, after a
 // cancel, once its group is gone.
 //
-// A child in a background group that reads the terminal (a password
-// prompt) would be stopped by SIGTTIN; git-stage ignores SIGTTIN and
-// SIGTTOU (see cmd/git-stage), which its children inherit, so such a
-// read fails at once instead.
+// The group is a session of its own, without a terminal: a child that
+// asks on the terminal (git's credential prompt, ssh's passphrase) fails
+// at once ("No such device or address") instead of hanging, as it would
+// in a background group of the terminal's session: stopped by SIGTTIN,
+// or, with SIGTTIN ignored, ssh asking again forever. A terminal's
+// hang-up (SIGHUP) does not reach the session either.
 func RunInGroup(cmd *exec.Cmd, sig os.Signal) error {
 	setGroup(cmd)
 	var cancelled atomic.Int64 // when Cancel ran, in UnixNano

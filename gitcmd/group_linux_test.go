@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // alias runs the shell command sh through git, as a `!` alias: real git,
@@ -63,7 +65,8 @@ func waitPid(t *testing.T, file string) int {
 }
 
 // A terminal's Ctrl-C goes to its foreground process group: git runs in
-// a group of its own, out of its reach.
+// a group of its own, out of its reach, in a session of its own, without
+// the terminal (a prompt fails at once instead of stopping git).
 func TestRunnerChildInOwnGroup(t *testing.T) {
 	out, err := (&Runner{}).Run(context.Background(), Cmd{Dir: t.TempDir(), Args: alias("cat /proc/$$/stat")})
 	if err != nil {
@@ -73,6 +76,9 @@ func TestRunnerChildInOwnGroup(t *testing.T) {
 	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
 	if pgrp := strconv.Itoa(syscall.Getpgrp()); f[2] == pgrp {
 		t.Errorf("git's child runs in the caller's process group %s", pgrp)
+	}
+	if sid, _ := unix.Getsid(0); f[3] == strconv.Itoa(sid) {
+		t.Errorf("git's child runs in the caller's session %d", sid)
 	}
 }
 

@@ -9,11 +9,13 @@ import (
 	"syscall"
 )
 
+// setGroup starts cmd in a session of its own, which is also a process
+// group of its own (its id is cmd's pid), with no controlling terminal.
 func setGroup(cmd *exec.Cmd) {
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}
-	cmd.SysProcAttr.Setpgid = true
+	cmd.SysProcAttr.Setsid = true
 }
 
 // signalGroup sends sig to the process group p leads.

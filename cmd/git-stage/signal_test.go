@@ -44,8 +44,10 @@ func slowHook(t *testing.T, remote, prefix, marker string) {
 	}
 }
 
-// terminate starts git-stage, sends it sig once marker appears, and
-// returns its exit status and stderr.
+// terminate starts git-stage in a process group of its own (a shell's
+// job), sends sig to the whole group once marker appears, as a shell's
+// `kill %1` or its hang-up does, and returns git-stage's exit status and
+// stderr.
 func terminate(t *testing.T, sig syscall.Signal, env []string, dir, marker string, args ...string) (int, string) {
 	t.Helper()
 	cmd := exec.Command("git-stage", args...)
@@ -53,6 +55,7 @@ func terminate(t *testing.T, sig syscall.Signal, env []string, dir, marker strin
 	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +70,7 @@ func terminate(t *testing.T, sig syscall.Signal, env []string, dir, marker strin
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if err := cmd.Process.Signal(sig); err != nil {
+	if err := syscall.Kill(-cmd.Process.Pid, sig); err != nil {
 		t.Fatal(err)
 	}
 	cmd.Wait()

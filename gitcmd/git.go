@@ -6,16 +6,17 @@ package gitcmd
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -71,6 +72,9 @@ type Runner struct {
 	Stderr io.Writer
 	// Git is the program to run; "git" when empty.
 	Git string
+	// WaitDelay is how long git has to stop after a cancel before it and
+	// its process group are killed; 10s when zero.
+	WaitDelay time.Duration
 
 	envOnce sync.Once
 	env     []string
@@ -106,10 +110,10 @@ func (r *Runner) Run(ctx context.Context, c Cmd) ([]byte, error) {
 	if len(c.Env) > 0 {
 		cmd.Env = append(slices.Clip(r.env), c.Env...)
 	}
-	// On cancellation (Ctrl-C, SIGTERM) git gets SIGINT first so it can
-	// remove its own lock files; it is killed only if it does not exit.
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
-	cmd.WaitDelay = 10 * time.Second
+	// On cancellation (Ctrl-C, SIGTERM) git's process group gets SIGINT
+	// first so that git can remove its own lock files; it is killed only
+	// if it does not exit (RunInGroup).
+	cmd.WaitDelay = cmp.Or(r.WaitDelay, 10*time.Second)
 	if c.Stdin != nil {
 		cmd.Stdin = bytes.NewReader(c.Stdin)
 	}
@@ -125,7 +129,7 @@ func (r *Runner) Run(ctx context.Context, c Cmd) ([]byte, error) {
 	}
 
 	r.started.Add(1)
-	err := cmd.Run()
+	err := RunInGroup(cmd, os.Interrupt)
 	if err == nil {
 		return stdout.Bytes(), nil
 	}
@@ -137,6 +141,7 @@ func (r *Runner) Run(ctx context.Context, c Cmd) ([]byte, error) {
 	if ctx.Err() != nil {
 		gerr.Err = ctx.Err()
 	}
+	gerr.Interrupted = errors.Is(ctx.Err(), context.Canceled) || ctx.Err() == nil && Interrupted(err)
 	return stdout.Bytes(), gerr
 }
 
@@ -145,9 +150,12 @@ type Error struct {
 	Dir      string
 	Args     []string
 	ExitCode int // -1 when git did not exit normally (not started, killed)
-	Stderr   string
-	Stdout   []byte
-	Err      error
+	// Interrupted says git was stopped by an interrupt: its context was
+	// cancelled, or it died of SIGINT, SIGTERM or SIGHUP.
+	Interrupted bool
+	Stderr      string
+	Stdout      []byte
+	Err         error
 }
 
 func (e *Error) Error() string {
@@ -157,7 +165,7 @@ func (e *Error) Error() string {
 		b.WriteString(" " + sub)
 	}
 	switch {
-	case errors.Is(e.Err, context.Canceled):
+	case e.Interrupted || errors.Is(e.Err, context.Canceled):
 		b.WriteString(" interrupted")
 	case errors.Is(e.Err, context.DeadlineExceeded):
 		b.WriteString(" timed out")

@@ -97,8 +97,9 @@ func (a *App) execute(ctx context.Context, steps []*step) error {
 			err = bgErr
 		}
 		// A step that Ctrl-C or SIGTERM stopped (a fetch beside the
-		// push the user was waiting for) is the interrupt, and said so.
-		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		// push the user was waiting for), or a git that died of an
+		// interrupt signal, is the interrupt, and said so.
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) || gitcmd.Interrupted(err) {
 			err = errInterrupted
 		}
 		return &runError{err: err, undo: a.rollback(undos)}
@@ -218,10 +219,11 @@ var errInterrupted = errors.New("interrupted")
 
 // checksInterrupted is err, a check's failure, unless Ctrl-C or SIGTERM
 // stopped the checks (a git command killed halfway fails in its own
-// words, "cannot reach the remote"): then it is the interrupt, said as
-// what was being done, and that nothing changed.
+// words, "cannot reach the remote"), or a git died of an interrupt
+// signal: then it is the interrupt, said as what was being done, and
+// that nothing changed.
 func checksInterrupted(ctx context.Context, err error, hint, format string, args ...any) error {
-	if err != nil && ctx.Err() != nil {
+	if err != nil && (ctx.Err() != nil || gitcmd.Interrupted(err)) {
 		return wrap(errInterrupted, hint, format, args...)
 	}
 	return err

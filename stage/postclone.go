@@ -27,7 +27,8 @@ func (a *App) postCloneSteps(work, copy string, commands []string) []*step {
 				cmd := exec.CommandContext(ctx, "sh", "-c", c)
 				cmd.Dir = copy
 				cmd.Env = append(gitcmd.Environ(), "GIT_STAGE_WORK="+work, "GIT_STAGE_COPY="+copy)
-				cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+				// Interrupted, the command's whole process group gets
+				// SIGTERM (npm's children too), then is killed.
 				cmd.WaitDelay = 10 * time.Second
 				var out bytes.Buffer
 				var w io.Writer = a.Stderr
@@ -35,7 +36,7 @@ func (a *App) postCloneSteps(work, copy string, commands []string) []*step {
 					w = &out
 				}
 				cmd.Stdout, cmd.Stderr = w, w
-				err := cmd.Run()
+				err := gitcmd.RunInGroup(cmd, syscall.SIGTERM)
 				if err == nil {
 					return nil
 				}
@@ -43,7 +44,7 @@ func (a *App) postCloneSteps(work, copy string, commands []string) []*step {
 				var exit *exec.ExitError
 				if errors.As(err, &exit) && exit.Exited() {
 					err = fmt.Errorf("exit status %d", exit.ExitCode())
-				} else if ctx.Err() != nil {
+				} else if ctx.Err() != nil || gitcmd.Interrupted(err) {
 					err = errInterrupted
 				}
 				return &Error{

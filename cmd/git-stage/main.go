@@ -20,10 +20,12 @@ func main() {
 }
 
 // start runs the program with signals turned into cancellation: the first
-// SIGINT or SIGTERM cancels the run, which then undoes what it started;
-// signals that follow are absorbed so the cleanup can finish.
+// SIGINT, SIGTERM or SIGHUP (its terminal closed) cancels the run, which
+// then undoes what it started; signals that follow are absorbed so the
+// cleanup can finish. Git children run in sessions of their own
+// (gitcmd.RunInGroup): these signals reach them only through git-stage.
 func start(now func() time.Time) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	return run(ctx, os.Args, os.Stdout, os.Stderr, now)
 }

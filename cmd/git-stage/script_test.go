@@ -30,6 +30,7 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"git-stage":   func() { os.Exit(start(testClock())) },
 		"git-staging": func() { os.Exit(start(testClock())) },
+		"ctrlc":       func() { os.Exit(ctrlc(os.Args[1:])) },
 	})
 }
 

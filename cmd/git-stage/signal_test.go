@@ -44,15 +44,18 @@ func slowHook(t *testing.T, remote, prefix, marker string) {
 	}
 }
 
-// terminate starts git-stage, sends it SIGTERM once marker appears, and
-// returns its exit status and stderr.
-func terminate(t *testing.T, env []string, dir, marker string, args ...string) (int, string) {
+// terminate starts git-stage in a process group of its own (a shell's
+// job), sends sig to the whole group once marker appears, as a shell's
+// `kill %1` or its hang-up does, and returns git-stage's exit status and
+// stderr.
+func terminate(t *testing.T, sig syscall.Signal, env []string, dir, marker string, args ...string) (int, string) {
 	t.Helper()
 	cmd := exec.Command("git-stage", args...)
 	cmd.Dir = dir
 	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -67,22 +70,31 @@ func terminate(t *testing.T, env []string, dir, marker string, args ...string) (
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := syscall.Kill(-cmd.Process.Pid, sig); err != nil {
 		t.Fatal(err)
 	}
 	cmd.Wait()
 	return cmd.ProcessState.ExitCode(), stderr.String()
 }
 
-// SIGTERM (a closed terminal, a stopped service, a killed agent) during the
-// push of the temp branch undoes clone and sync-back like Ctrl-C does:
-// no temp branch is left by clone, sync-back's is back where clone put
-// it, no partial copy, nothing moved.
+// SIGTERM (a stopped service, a killed agent) or SIGHUP (a closed
+// terminal) during the push of the temp branch undoes clone and sync-back
+// like Ctrl-C does: no temp branch is left by clone, sync-back's is back
+// where clone put it, no partial copy, nothing moved.
 func TestSIGTERMLeavesNoTempBranch(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for slow hooks")
 	}
 	t.Parallel()
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			testSignalLeavesNoTempBranch(t, sig)
+		})
+	}
+}
+
+func testSignalLeavesNoTempBranch(t *testing.T, sig syscall.Signal) {
 	root := t.TempDir()
 	home := filepath.Join(root, "home")
 	os.MkdirAll(home, 0o755)
@@ -105,7 +117,7 @@ func TestSIGTERMLeavesNoTempBranch(t *testing.T) {
 	// clone.
 	marker := filepath.Join(root, "in-clone-push")
 	slowHook(t, remote, "refs/heads/staging-sync/", marker)
-	code, stderr := terminate(t, env, staging, marker, "--work-root", filepath.Join(root, "code"), "clone", "app")
+	code, stderr := terminate(t, sig, env, staging, marker, "--work-root", filepath.Join(root, "code"), "clone", "app")
 	if code != 1 || !strings.Contains(stderr, "git-stage: clone of "+work+" failed: interrupted") {
 		t.Errorf("clone: exit %d, stderr:\n%s", code, stderr)
 	}
@@ -126,7 +138,7 @@ func TestSIGTERMLeavesNoTempBranch(t *testing.T) {
 	before = refs()
 	marker = filepath.Join(root, "in-sync-push")
 	slowHook(t, remote, "refs/heads/staging-sync/", marker)
-	code, stderr = terminate(t, env, staging, marker, "sync-back", "app")
+	code, stderr = terminate(t, sig, env, staging, marker, "sync-back", "app")
 	if code != 1 || !strings.Contains(stderr, `git-stage: sync-back of "app" failed: interrupted`) {
 		t.Errorf("sync-back: exit %d, stderr:\n%s", code, stderr)
 	}

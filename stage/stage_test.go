@@ -145,16 +145,18 @@ func TestExecuteBackground(t *testing.T) {
 	}
 	var trace bytes.Buffer
 	a := &App{Git: &gitcmd.Runner{}, Stderr: io.Discard, Trace: &trace}
-	fgStarted := make(chan struct{})
+	fgStarted, oneDone := make(chan struct{}), make(chan struct{})
 	bgDone := false
 	steps := []*step{
 		{desc: "bg one", background: true, do: func(ctx context.Context) error {
 			<-fgStarted // the foreground runs meanwhile
 			note("bg one")
+			close(oneDone)
 			return nil
 		}},
 		{desc: "bg two", background: true, do: func(context.Context) error {
-			time.Sleep(50 * time.Millisecond)
+			<-oneDone
+			time.Sleep(50 * time.Millisecond) // the waiting step would start now
 			note("bg two")
 			bgDone = true
 			return nil

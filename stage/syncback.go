@@ -812,6 +812,7 @@ func (j *syncJob) restoreTempStep(a *App) *step {
 			done, err := a.moveTemp(ctx, j.work, j.remote, j.temp, j.head, j.tempBefore)
 			if done {
 				j.tempAt = j.tempBefore
+				j.untrackPush(ctx, a)
 				return nil
 			}
 			if err == nil && j.tempPushed == maybePushed {
@@ -820,6 +821,23 @@ func (j *syncJob) restoreTempStep(a *App) *step {
 			j.tempAt = j.head
 			return j.settleTemp(ctx, a, false, err)
 		},
+	}
+}
+
+// untrackPush puts the copy's remote-tracking ref of the temp branch back
+// where the branch is again, when the run's push from the copy moved it:
+// git status in the copy then tells the truth about the remote.
+func (j *syncJob) untrackPush(ctx context.Context, a *App) {
+	if !j.sameRemote() {
+		return
+	}
+	ref := "refs/remotes/" + j.remote + "/" + j.temp
+	args := []string{"update-ref", ref, j.tempBefore, j.head}
+	if j.tempBefore == "" {
+		args = []string{"update-ref", "-d", ref, j.head}
+	}
+	if _, err := a.Git.Output(context.WithoutCancel(ctx), j.staging, args...); err != nil {
+		a.warnf("%s in %s still says the temp branch is at %s: %v", ref, j.staging, short(j.head), err)
 	}
 }
 

@@ -401,6 +401,9 @@ func (a *App) pruneLeftovers(ctx context.Context, j *pruneJob, root string, cfg 
 			j.keptLeftovers++
 			continue
 		}
+		if l.unsure != "" {
+			a.warnf("discarding %s (--force): %s", l, l.unsure)
+		}
 		if l.temp != nil {
 			going = append(going, l.temp.Name)
 		}

@@ -58,6 +58,9 @@ type cloneJob struct {
 	copies    []string    // untracked paths of the work tree copied into the copy
 	subs      []submodule // submodules checked out from the work repository's
 	postClone []string    // commands run in the finished copy
+
+	unfinished []*leftover // hidden directories of this copy that dead runs left
+	unlock     func()      // releases the copy's lock
 }
 
 // Clone makes a staging copy of a work repository. Every check runs first
@@ -71,18 +74,18 @@ func (a *App) Clone(ctx context.Context, s Settings, o CloneOptions) error {
 	if err != nil {
 		return err
 	}
+	defer j.release()
 	defer j.discardEarly()
 	post := a.postCloneSteps(j.work, j.target, j.postClone)
 	if o.DryRun {
 		a.preview(append(j.steps(a), post...))
+		a.removeCloneLeftovers(ctx, j, true)
 		a.infof("dry run: would stage %s (%s at %s) as %q at %s; nothing changed", j.work, j.branch, short(j.commit), j.name, j.target)
 		return nil
 	}
-	unlock, err := lockCopy(j.config, j.target, j.name)
-	if err != nil {
+	if err := j.lock(); err != nil {
 		return err
 	}
-	defer unlock()
 	// Another run may have made the copy while this one was checking.
 	if there, _ := exists(j.target); there != j.replace {
 		return refuse("run clone again", "staging directory %s changed while clone was checking", j.target)
@@ -100,6 +103,7 @@ func (a *App) Clone(ctx context.Context, s Settings, o CloneOptions) error {
 			a.warnf("could not delete the replaced copy at %s: %v", j.aside, err)
 		}
 	}
+	a.removeCloneLeftovers(ctx, j, false)
 	a.infof("staged %s (%s at %s) as %q", j.work, j.branch, short(j.commit), j.name)
 	a.infof("temp branch %s on %s; a plain `git push` in the copy goes there", j.temp, j.remote)
 	for _, l := range j.leftovers {
@@ -122,6 +126,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	defer func() {
 		if err != nil {
 			j.discardEarly()
+			j.release()
 			err = checksInterrupted(ctx, err, cloneUndone, "clone of %s failed", cmp.Or(j.work, s.Cwd))
 		}
 	}()
@@ -188,6 +193,16 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	if j.replace && o.Force == 0 {
 		return nil, refuse("pick another name with --as-name, or replace it with --force",
 			"staging directory %s already exists", j.target)
+	}
+
+	// The copy's lock, held from before its hidden build directory is
+	// made (by the clone started early, where the directory it goes into
+	// is there; else once the checks pass) until the run ends: such a
+	// directory whose lock is free was left by a run that died.
+	if there, _ := exists(filepath.Dir(j.target)); there && !o.DryRun {
+		if err := j.lock(); err != nil {
+			return nil, err
+		}
 	}
 
 	// The work repository's state: branch, commit, cleanliness. The status
@@ -303,6 +318,9 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 		}
 		j.aside = filepath.Join(filepath.Dir(j.target), "."+filepath.Base(j.target)+".git-stage-old-"+randomSuffix())
 	}
+	if err := a.cloneLeftovers(ctx, j, cfg, o.Force, o.DryRun); err != nil {
+		return nil, err
+	}
 	j.temp = FreeName(TempBranch(j.name, j.branch, j.now), func(t string) bool {
 		_, ok := gitcmd.Find(remoteRefs, "refs/heads/"+t)
 		return ok
@@ -333,6 +351,22 @@ func (j *cloneJob) startEarly(ctx context.Context, a *App, branch string) {
 		return
 	}
 	j.early = a.startEarly(ctx, *j.cloneCmd(a, branch, TempBranch(j.name, branch, j.now)))
+}
+
+// lock takes the copy's lock, unless the run holds it.
+func (j *cloneJob) lock() (err error) {
+	if j.unlock == nil {
+		j.unlock, err = lockCopy(j.config, j.target, j.name)
+	}
+	return err
+}
+
+// release releases the copy's lock, if the run took it.
+func (j *cloneJob) release() {
+	if j.unlock != nil {
+		j.unlock()
+		j.unlock = nil
+	}
 }
 
 // discardEarly stops the early clone and removes what it made, unless the

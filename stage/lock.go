@@ -17,11 +17,10 @@ import (
 // path, and is released when the process ends, however it ends. A copy that
 // is busy is refused at once, as git refuses a locked index.
 func lockCopy(configPath, stagingPath, name string) (unlock func(), err error) {
-	dir := filepath.Join(filepath.Dir(configPath), ".staging_sync.locks")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	path := copyLockPath(configPath, stagingPath)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, wrap(err, "", "create lock directory")
 	}
-	path := filepath.Join(dir, lockName(stagingPath))
 	l := flock.New(path)
 	ok, err := l.TryLock()
 	if err != nil {
@@ -32,6 +31,12 @@ func lockCopy(configPath, stagingPath, name string) (unlock func(), err error) {
 			"another git-stage is working on staging copy %q (lock %s)", name, path)
 	}
 	return func() { l.Unlock() }, nil
+}
+
+// copyLockPath is the lock file of the copy at stagingPath, in the lock
+// directory beside the config.
+func copyLockPath(configPath, stagingPath string) string {
+	return filepath.Join(filepath.Dir(configPath), ".staging_sync.locks", lockName(stagingPath))
 }
 
 // lockName is the lock file of the copy at stagingPath.

@@ -25,6 +25,8 @@ type pruneJob struct {
 	settled map[string][]string // name → leftovers deleted now or already gone
 	actions []string            // what the run reports, in order
 	kept    []string            // what it leaves, and why
+	// keptLeftovers counts those of kept that are leftover directories.
+	keptLeftovers int
 }
 
 type pruneDelete struct {
@@ -47,7 +49,9 @@ func (a *App) Prune(ctx context.Context, s Settings, o PruneOptions) error {
 	if err := a.preparePrune(ctx, j, cfg, o.Force); err != nil {
 		return err
 	}
-	steps := j.steps()
+	release, leftoverSteps := a.pruneLeftovers(ctx, j, s.StagingRoot, cfg, o)
+	defer release()
+	steps := append(j.steps(), leftoverSteps...)
 	for _, k := range j.kept {
 		a.warnf("%s", k)
 	}
@@ -72,6 +76,14 @@ func (a *App) Prune(ctx context.Context, s Settings, o PruneOptions) error {
 func (j *pruneJob) keptError() error {
 	if len(j.kept) == 0 {
 		return nil
+	}
+	if j.keptLeftovers > 0 {
+		what := fmt.Sprintf("%d leftover(s) of interrupted runs holding work", j.keptLeftovers)
+		if n := len(j.kept) - j.keptLeftovers; n > 0 {
+			what = fmt.Sprintf("%d temp branch(es) holding commits no other ref reaches and ", n) + what
+		}
+		return refuse("save that work first (a leftover is a git repository: push its commits, or move it back into place), or discard it anyway with --force",
+			"prune left %s", what)
 	}
 	return refuse("sync those commits home or fetch them into a branch of the work repository, or delete the branches anyway with --force",
 		"prune left %d temp branch(es) holding commits no other ref reaches", len(j.kept))

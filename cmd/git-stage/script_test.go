@@ -196,7 +196,8 @@ func cmdMkrepos(ts *testscript.TestScript, neg bool, args []string) {
 // state PATH...: what a refusal must leave unchanged, printed to stdout
 // for cmp: for a repository its HEAD, refs and status; for a directory
 // its files and their hashes; for a file its hash; else "absent". Lock
-// files are left out: taking a lock is not a change.
+// files (and the directory of the copies' lock files) are left out: taking
+// a lock is not a change.
 func cmdState(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("unsupported: ! state")
@@ -225,7 +226,9 @@ func cmdState(ts *testscript.TestScript, neg bool, args []string) {
 				}
 				rel, _ := filepath.Rel(p, path)
 				switch {
-				case d.Name() == ".git" || d.Name() == ".staging_sync.locks":
+				case d.Name() == ".staging_sync.locks":
+					return filepath.SkipDir // the lock files, made by taking a lock
+				case d.Name() == ".git":
 					lines = append(lines, rel+"/ (not listed)")
 					return filepath.SkipDir
 				case strings.HasSuffix(d.Name(), ".lock"):

@@ -34,7 +34,7 @@ type cli struct {
 	List     listCmd     `cmd:"" routed:"" help:"Show the recorded staging copies."`
 	Status   statusCmd   `cmd:"" routed:"" help:"Show each copy's commits ahead of and behind its work branch, uncommitted changes and leftovers."`
 	Remove   removeCmd   `cmd:"" routed:"" help:"Delete a staging copy, its temp branches and its mapping."`
-	Prune    pruneCmd    `cmd:"" routed:"" help:"Forget copies whose directory is gone, and delete leftover temp branches."`
+	Prune    pruneCmd    `cmd:"" routed:"" help:"Forget copies whose directory is gone, delete leftover temp branches, and remove what interrupted runs left."`
 
 	Completion completionCmd `cmd:"" help:"Print the shell completion script for bash, zsh or fish."`
 	ShellInit  shellInitCmd  `cmd:"" name:"shell-init" help:"Print a git function for bash, zsh or fish that makes \"git stage <command>\" run git-stage."`
@@ -124,7 +124,7 @@ func (c *statusCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) e
 
 type removeCmd struct {
 	Name   string `arg:"" stagingname:"" help:"Staging copy to remove, by its staging name."`
-	Force  bool   `short:"f" help:"Discard uncommitted changes and commits found nowhere else, and delete temp branches whose commits the work repository lacks."`
+	Force  bool   `short:"f" help:"Discard uncommitted changes and commits no other ref reaches, on the temp branches too."`
 	DryRun bool   `name:"dry-run" short:"n" help:"Print the plan (each git command with its repository, each other change) and change nothing."`
 }
 
@@ -133,7 +133,7 @@ func (c *removeCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) e
 }
 
 type pruneCmd struct {
-	Force  bool `short:"f" help:"Delete leftover temp branches even when the work repository lacks their commits."`
+	Force  bool `short:"f" help:"Delete leftover temp branches, and remove what interrupted runs left, even when they hold commits no other ref reaches."`
 	DryRun bool `name:"dry-run" short:"n" help:"Print the plan (each git command with its repository, each other change) and change nothing."`
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+	"golang.org/x/sys/unix"
 )
 
 // lockCopy takes the lock that serialises whole runs (clone, sync-back) on
@@ -17,12 +18,12 @@ import (
 // path, and is released when the process ends, however it ends. A copy that
 // is busy is refused at once, as git refuses a locked index.
 func lockCopy(configPath, stagingPath, name string) (unlock func(), err error) {
-	dir := filepath.Join(filepath.Dir(configPath), ".staging_sync.locks")
+	dir := filepath.Join(filepath.Dir(configPath), lockDirName)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, wrap(err, "", "create lock directory")
 	}
 	path := filepath.Join(dir, lockName(stagingPath))
-	l := flock.New(path)
+	l := newFlock(path)
 	ok, err := l.TryLock()
 	if err != nil {
 		return nil, wrap(err, "", "lock staging copy %q", name)
@@ -32,6 +33,13 @@ func lockCopy(configPath, stagingPath, name string) (unlock func(), err error) {
 			"another git-stage is working on staging copy %q (lock %s)", name, path)
 	}
 	return func() { l.Unlock() }, nil
+}
+
+// newFlock is the lock on the file at path (created if missing), opened
+// without waiting: a named pipe left there must not block the open, which
+// no interrupt could stop.
+func newFlock(path string) *flock.Flock {
+	return flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDONLY|unix.O_NONBLOCK))
 }
 
 // lockName is the lock file of the copy at stagingPath.
@@ -52,7 +60,7 @@ const workLockWait = 10 * time.Minute
 // share it; an interrupt stops the wait.
 func (a *App) lockWork(ctx context.Context, work string, wait bool) (unlock func(), err error) {
 	path := filepath.Join(commonGitDir(work), "staging-sync.lock")
-	l := flock.New(path)
+	l := newFlock(path)
 	ok, err := l.TryLock()
 	if err != nil {
 		return nil, wrap(err, "", "lock work repository %s", work)

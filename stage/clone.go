@@ -183,7 +183,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	if err != nil {
 		return nil, err
 	}
-	if err := checkNameFree(cfg, j.name, j.target); err != nil {
+	if err := checkNameFree(cfg, j.config, j.name, j.target); err != nil {
 		return nil, err
 	}
 	if err := j.checkPlace(cfg); err != nil {

@@ -22,14 +22,14 @@ import (
 // config records it for a copy at another path (another staging root
 // sharing the config file): commands run inside that copy would then act
 // on this one.
-func checkNameFree(cfg *Config, name, target string) error {
+func checkNameFree(cfg *Config, config, name, target string) error {
 	m := cfg.Stagings[name]
 	if m == nil || samePath(m.StagingPath, target) {
 		return nil
 	}
-	remove := "git staging remove " + gitcmd.Quote(name)
+	remove := "git staging --config-path " + gitcmd.Quote(config) + " remove " + gitcmd.Quote(name)
 	if root, ok := rootOf(m.StagingPath, name); ok {
-		remove = "git staging --staging-root " + gitcmd.Quote(root) + " remove " + gitcmd.Quote(name)
+		remove = "git staging --staging-root " + gitcmd.Quote(root) + " --config-path " + gitcmd.Quote(config) + " remove " + gitcmd.Quote(name)
 	}
 	return refuse("pick another name with --as-name, or remove that copy first ("+remove+")",
 		"staging name %q is recorded for the copy at %s; clone would make it at %s", name, m.StagingPath, target)

@@ -88,15 +88,15 @@ func TestSamePath(t *testing.T) {
 func TestCheckNameFree(t *testing.T) {
 	cfg := NewConfig()
 	cfg.Stagings["app"] = &Mapping{StagingPath: "/one/app"}
-	if err := checkNameFree(cfg, "app", "/one/app"); err != nil {
+	if err := checkNameFree(cfg, "/c.json", "app", "/one/app"); err != nil {
 		t.Errorf("the recorded path: %v", err)
 	}
-	if err := checkNameFree(cfg, "other", "/two/other"); err != nil {
+	if err := checkNameFree(cfg, "/c.json", "other", "/two/other"); err != nil {
 		t.Errorf("a free name: %v", err)
 	}
-	err := checkNameFree(cfg, "app", "/two/app")
+	err := checkNameFree(cfg, "/c.json", "app", "/two/app")
 	if err == nil || err.Error() != `staging name "app" is recorded for the copy at /one/app; clone would make it at /two/app` ||
-		HintOf(err) != "pick another name with --as-name, or remove that copy first (git staging --staging-root /one remove app)" {
+		HintOf(err) != "pick another name with --as-name, or remove that copy first (git staging --staging-root /one --config-path /c.json remove app)" {
 		t.Errorf("another path: %v (hint %q)", err, HintOf(err))
 	}
 }

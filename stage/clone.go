@@ -179,9 +179,16 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	if j.name, err = CleanName(name); err != nil {
 		return nil, err
 	}
+	if part, ok := reservedPart(j.name); ok {
+		return nil, refuse("pick another name with --as-name",
+			"staging name %q uses %q, a name git-stage keeps for its own files", j.name, part)
+	}
 	j.target = filepath.Join(s.StagingRoot, filepath.FromSlash(j.name))
 	cfg, err := s.store().Load()
 	if err != nil {
+		return nil, err
+	}
+	if err := checkNameFree(cfg, j.config, j.name, j.target); err != nil {
 		return nil, err
 	}
 	if err := j.checkPlace(cfg); err != nil {
@@ -193,6 +200,14 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	if j.replace && o.Force == 0 {
 		return nil, refuse("pick another name with --as-name, or replace it with --force",
 			"staging directory %s already exists", j.target)
+	}
+	// --force replaces only this mapping's copy; a directory that is no
+	// repository is left to the loss rule (replaced when empty).
+	if isRepo, _ := exists(filepath.Join(j.target, ".git")); j.replace && o.Force == 1 && isRepo {
+		if err := a.checkCopyMark(ctx, j.target, j.name, j.config); err != nil {
+			return nil, wrap(err, "pick another name with --as-name, or discard it with -ff (--force --force)",
+				"staging directory %s is not the copy of staging name %q", j.target, j.name)
+		}
 	}
 
 	// The copy's lock, held from before its hidden build directory is
@@ -210,7 +225,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	// the same time, for the branch HEAD names (checked against the
 	// status below), and the config and branches are read meanwhile.
 	old := cfg.Stagings[j.name]
-	j.tmp = filepath.Join(filepath.Dir(j.target), "."+filepath.Base(j.target)+".git-stage-new-"+randomSuffix())
+	j.tmp = besideDir(j.target, newDirMarker)
 	guess := cmp.Or(o.Branch, headBranch(j.work))
 	if !o.DryRun && a.Trace == nil && guess != "" {
 		j.startEarly(ctx, a, guess)
@@ -316,7 +331,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 			}
 			a.warnf("%s %s (-ff)", verb, j.target)
 		}
-		j.aside = filepath.Join(filepath.Dir(j.target), "."+filepath.Base(j.target)+".git-stage-old-"+randomSuffix())
+		j.aside = besideDir(j.target, oldDirMarker)
 	}
 	if err := a.cloneLeftovers(ctx, j, cfg, o.Force, o.DryRun); err != nil {
 		return nil, err
@@ -427,6 +442,12 @@ func (j *cloneJob) checkPlace(cfg *Config) error {
 	if within(j.config, j.target) {
 		return refuse("pick another name with --as-name",
 			"the config file %s is inside the staging directory %s", j.config, j.target)
+	}
+	for _, own := range []string{j.config + configLockSuffix, filepath.Join(filepath.Dir(j.config), lockDirName)} {
+		if within(own, j.target) || within(j.target, own) {
+			return refuse("pick another name with --as-name",
+				"staging directory %s would overlap git-stage's own file %s", j.target, own)
+		}
 	}
 	for name, m := range cfg.Stagings {
 		if name != j.name && (within(j.target, m.StagingPath) || within(m.StagingPath, j.target)) {

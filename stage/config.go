@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/gofrs/flock"
 	"golang.org/x/sys/unix"
 )
 
@@ -188,28 +187,79 @@ func (s *Store) Load() (*Config, error) {
 	return c, nil
 }
 
-// readConfigFile reads the config file. A large one is mapped into memory
-// with its pages populated at once, instead of read into fresh memory that
-// faults in page by page: most of list's time for 10,000 mappings on a
+// maxConfigSize bounds the config file git-stage reads: far more than any
+// real one needs (10,000 mappings take about 6 MiB), far less than memory.
+const maxConfigSize = 256 << 20
+
+// readConfigFile reads the config file: a regular file only
+// (openRegular), of at most maxConfigSize bytes. A large one is mapped
+// into memory with its pages populated at once, instead of read into
+// fresh memory that faults in page by page: most of list's time for 10,000 mappings on a
 // virtual machine. The mapping is never unmapped (the config's strings
 // share it) and the file is never changed in place (writes rename a new
 // file over it), so it stays valid for the life of the process.
 func readConfigFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, fi, err := openRegular(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
+	size := fi.Size()
+	if size > maxConfigSize {
+		return nil, tooLarge(size)
 	}
-	if size := fi.Size(); fi.Mode().IsRegular() && size >= 1<<20 && size < 1<<31 {
+	if size >= 1<<20 {
 		if data, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_PRIVATE|mmapPopulate); err == nil {
 			return data, nil
 		}
 	}
-	return io.ReadAll(f)
+	// The file may grow while it is read: the limit holds all the same.
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
+	if err == nil && len(data) > maxConfigSize {
+		return nil, tooLarge(int64(len(data)))
+	}
+	return data, err
+}
+
+// openRegular opens a regular file for reading, without waiting: a named
+// pipe would block the open until a writer came, which no interrupt could
+// stop. Anything else is refused (checkRegular).
+func openRegular(path string) (*os.File, fs.FileInfo, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		err = checkRegular(fi.Mode())
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
+}
+
+// checkRegular refuses what is not a regular file: reading a named pipe
+// waits for a writer, and a device such as /dev/zero never ends.
+func checkRegular(mode fs.FileMode) error {
+	switch {
+	case mode.IsRegular():
+		return nil
+	case mode.IsDir():
+		return errors.New("it is a directory, not a regular file")
+	case mode&fs.ModeNamedPipe != 0:
+		return errors.New("it is not a regular file (a named pipe)")
+	case mode&fs.ModeSocket != 0:
+		return errors.New("it is not a regular file (a socket)")
+	case mode&fs.ModeDevice != 0:
+		return errors.New("it is not a regular file (a device)")
+	}
+	return errors.New("it is not a regular file")
+}
+
+func tooLarge(size int64) error {
+	return fmt.Errorf("it is larger than %d MiB (%d MiB)", maxConfigSize>>20, size>>20)
 }
 
 func (s *Store) unreadable(err error) error {
@@ -226,7 +276,7 @@ func (s *Store) Update(ctx context.Context, fn func(*Config) error) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return wrap(err, "", "create config directory")
 	}
-	lock := flock.New(s.Path + ".lock")
+	lock := newFlock(s.Path + configLockSuffix)
 	wait := s.LockWait
 	if wait == 0 {
 		wait = 30 * time.Second
@@ -234,12 +284,15 @@ func (s *Store) Update(ctx context.Context, fn func(*Config) error) error {
 	lctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	ok, err := lock.TryLockContext(lctx, 10*time.Millisecond)
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return wrap(err, "", "lock config %s", s.Path)
 	}
 	if !ok {
 		return refuse("another git-stage holds the lock for longer than expected; try again",
-			"config %s is locked (%s.lock)", s.Path, s.Path)
+			"config %s is locked (%s%s)", s.Path, s.Path, configLockSuffix)
 	}
 	defer lock.Unlock()
 

@@ -12,8 +12,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gofrs/flock"
-
 	"github.com/git-stage/git-stage/gitcmd"
 )
 
@@ -29,7 +27,8 @@ import (
 
 // leftoverName matches the hidden directories runs make beside a copy:
 // the copy's base name, and whether it was being built or set aside.
-var leftoverName = regexp.MustCompile(`^\.(.+)\.git-stage-(new|old)-[0-9a-f]{12}$`)
+// (besideDir's names, with randomSuffix's 12 hex digits).
+var leftoverName = regexp.MustCompile(`^\.(.+)(` + regexp.QuoteMeta(newDirMarker) + `|` + regexp.QuoteMeta(oldDirMarker) + `)[0-9a-f]{12}$`)
 
 // maxLeftoverDepth bounds how deep prune looks below the staging root for
 // the directories of nested staging names.
@@ -110,7 +109,7 @@ func newLeftover(dir string) *leftover {
 	if m == nil {
 		return nil
 	}
-	return &leftover{dir: dir, target: filepath.Join(filepath.Dir(dir), m[1]), aside: m[2] == "old", name: m[1]}
+	return &leftover{dir: dir, target: filepath.Join(filepath.Dir(dir), m[1]), aside: m[2] == oldDirMarker, name: m[1]}
 }
 
 // leftoversIn lists the leftover directories in parent (not below it),
@@ -417,7 +416,7 @@ func tryLock(path string) (unlock func(), busy bool, err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, false, err
 	}
-	l := flock.New(path)
+	l := newFlock(path)
 	ok, err := l.TryLock()
 	if err != nil || !ok {
 		return nil, err == nil, err

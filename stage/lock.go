@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+	"golang.org/x/sys/unix"
 )
 
 // lockCopy takes the lock that serialises whole runs (clone, sync-back) on
@@ -21,7 +22,7 @@ func lockCopy(configPath, stagingPath, name string) (unlock func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, wrap(err, "", "create lock directory")
 	}
-	l := flock.New(path)
+	l := newFlock(path)
 	ok, err := l.TryLock()
 	if err != nil {
 		return nil, wrap(err, "", "lock staging copy %q", name)
@@ -36,7 +37,14 @@ func lockCopy(configPath, stagingPath, name string) (unlock func(), err error) {
 // copyLockPath is the lock file of the copy at stagingPath, in the lock
 // directory beside the config.
 func copyLockPath(configPath, stagingPath string) string {
-	return filepath.Join(filepath.Dir(configPath), ".staging_sync.locks", lockName(stagingPath))
+	return filepath.Join(filepath.Dir(configPath), lockDirName, lockName(stagingPath))
+}
+
+// newFlock is the lock on the file at path (created if missing), opened
+// without waiting: a named pipe left there must not block the open, which
+// no interrupt could stop.
+func newFlock(path string) *flock.Flock {
+	return flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDONLY|unix.O_NONBLOCK))
 }
 
 // lockName is the lock file of the copy at stagingPath.
@@ -57,7 +65,7 @@ const workLockWait = 10 * time.Minute
 // share it; an interrupt stops the wait.
 func (a *App) lockWork(ctx context.Context, work string, wait bool) (unlock func(), err error) {
 	path := filepath.Join(commonGitDir(work), "staging-sync.lock")
-	l := flock.New(path)
+	l := newFlock(path)
 	ok, err := l.TryLock()
 	if err != nil {
 		return nil, wrap(err, "", "lock work repository %s", work)

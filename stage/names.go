@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -18,13 +19,51 @@ const TempPrefix = "staging-sync/"
 // long name cannot make a loose ref file name longer than file systems allow.
 const maxRefComponent = 100
 
-// CleanName checks a staging name and returns its canonical form: a clean,
-// slash-separated path relative to the staging root.
+// git-stage's own files, beside the config file and the copies: no
+// staging name may use them (reservedPart).
+const (
+	// lockDirName is the directory of the copies' locks, beside the
+	// config file.
+	lockDirName = ".staging_sync.locks"
+	// configLockSuffix makes the name of the config file's lock.
+	configLockSuffix = ".lock"
+	// newDirMarker and oldDirMarker name the hidden directories beside a
+	// copy (besideDir): one clone builds, one clone or remove sets aside.
+	newDirMarker = ".git-stage-new-"
+	oldDirMarker = ".git-stage-old-"
+)
+
+// besideDir names a hidden directory next to dir, unique to the run:
+// .<base of dir><marker><12 hex>.
+func besideDir(dir, marker string) string {
+	return filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+marker+randomSuffix())
+}
+
+// reservedPart returns the first part of a clean staging name that is a
+// name git-stage uses for its own files: the config file (and its lock
+// and temp files, which start with its name or a dot before it), the
+// lock directory, and the directories of besideDir.
+func reservedPart(name string) (string, bool) {
+	for _, comp := range strings.Split(name, "/") {
+		for _, own := range []string{ConfigFileName, lockDirName} {
+			if strings.HasPrefix(comp, own) || strings.HasPrefix(comp, "."+own) {
+				return comp, true
+			}
+		}
+		if strings.Contains(comp, newDirMarker) || strings.Contains(comp, oldDirMarker) {
+			return comp, true
+		}
+	}
+	return "", false
+}
+
 // maxNameComponent is the longest part of a staging name: the file
 // system's 255 bytes, less what clone adds for its hidden build directory
 // (".<name>.git-stage-new-<12 hex>").
-const maxNameComponent = 255 - len(".") - len(".git-stage-new-") - 12
+const maxNameComponent = 255 - len(".") - len(newDirMarker) - 12
 
+// CleanName checks a staging name and returns its canonical form: a clean,
+// slash-separated path relative to the staging root.
 func CleanName(name string) (string, error) {
 	const hint = "a staging name is a relative path inside the staging root, such as apps/backend"
 	switch {

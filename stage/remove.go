@@ -2,6 +2,7 @@ package stage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -84,6 +85,16 @@ func (a *App) prepareRemove(ctx context.Context, s Settings, o RemoveOptions, l 
 	if j.present, err = exists(j.m.StagingPath); err != nil {
 		return nil, wrap(err, "", "inspect %s", j.m.StagingPath)
 	}
+	// Only the copy git-stage made is deleted, whatever the config says.
+	if j.present {
+		if err := a.checkDeletable(ctx, j.m.StagingPath, j.root, j.m.WorkPath, j.name, j.config); err != nil {
+			hint := fmt.Sprintf("git-stage deletes only the staging copies it made, inside the staging root; if the entry for %q in %s is wrong, correct it by hand", j.name, j.config)
+			if errors.Is(err, errNotInRoot) {
+				hint = "run remove with --staging-root set to the root that holds the copy; git-stage deletes only the staging copies it made, inside the staging root"
+			}
+			return nil, wrap(err, hint, "will not delete %s as staging copy %q", j.m.StagingPath, j.name)
+		}
+	}
 	temps := tempBranches(j.m, true)
 	heads, err := a.listHeads(ctx, j.way)
 	switch {
@@ -113,7 +124,7 @@ func (a *App) prepareRemove(ctx context.Context, s Settings, o RemoveOptions, l 
 	}
 	if j.present {
 		dir := j.m.StagingPath
-		j.aside = filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".git-stage-old-"+randomSuffix())
+		j.aside = besideDir(dir, oldDirMarker)
 	}
 	return j, nil
 }

@@ -236,14 +236,14 @@ func cmdState(ts *testscript.TestScript, neg bool, args []string) {
 				case d.IsDir():
 					lines = append(lines, rel+"/")
 				default:
-					lines = append(lines, rel+" "+fileHash(p, path))
+					lines = append(lines, rel+" "+fileState(p, path))
 				}
 				return nil
 			})
 			sort.Strings(lines)
 			fmt.Fprintln(w, strings.Join(lines, "\n"))
 		default:
-			fmt.Fprintln(w, fileHash(p, p))
+			fmt.Fprintln(w, fileState(p, p))
 		}
 	}
 }
@@ -255,6 +255,35 @@ func isRepo(p string) bool {
 	_, err1 := os.Stat(filepath.Join(p, "HEAD"))
 	_, err2 := os.Stat(filepath.Join(p, "objects"))
 	return err1 == nil && err2 == nil
+}
+
+// fileState is a file's hash; for a link, where it points too; for a named
+// pipe or a device, what it is (reading one could block or never end).
+func fileState(root, path string) string {
+	fi, err := os.Lstat(path)
+	if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		target, _ := os.Readlink(path)
+		if fi, err = os.Stat(path); err != nil {
+			return "-> " + target + " (broken)"
+		}
+		return "-> " + target + " " + fileKind(fi, root, path)
+	}
+	if err != nil {
+		return "unreadable"
+	}
+	return fileKind(fi, root, path)
+}
+
+func fileKind(fi fs.FileInfo, root, path string) string {
+	switch {
+	case fi.Mode()&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case fi.Mode()&fs.ModeDevice != 0:
+		return "device"
+	case fi.Mode()&fs.ModeSocket != 0:
+		return "socket"
+	}
+	return fileHash(root, path)
 }
 
 func fileHash(root, path string) string {

@@ -873,6 +873,9 @@ const syncUndone = "nothing changed in the work repository or on the remote; run
 // failureHint says where a failed sync-back left things.
 func (j *syncJob) failureHint(err error) string {
 	switch {
+	case j.landed && j.mode == modeReview:
+		return fmt.Sprintf("the push itself is done: review branch %s on %s is at %s; only its record in %s is missing",
+			j.review, j.remote, short(j.head), j.config)
 	case j.landed:
 		return fmt.Sprintf("the sync itself is done: %s in %s and on %s are at %s; only its record in %s is missing",
 			j.branch, j.work, j.remote, short(j.head), j.config)

@@ -83,20 +83,34 @@ func (a *App) unreached(ctx context.Context, c lossCheck, lend string, tips []st
 	// --ignore-missing drops the remote's branches that no repository
 	// here has (they cannot reach a commit that is here); the tips were
 	// looked for above.
-	args := []string{"log", "--format=%H %s", "--ignore-missing", "--stdin"}
+	args := []string{"--ignore-missing", "--stdin"}
 	if dir == c.work {
 		args = append(args, "--not", "--branches", "--tags", "--glob="+backupPrefix+"*")
 	}
-	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: dir, Env: env, Args: args, Stdin: []byte(in.String())})
+	more, err := a.logCommits(ctx, gitcmd.Cmd{Dir: dir, Env: env, Args: args, Stdin: []byte(in.String())})
 	if err != nil {
 		return nil, wrap(err, "", "check commits against %s", dir)
 	}
+	return append(lost, more...), nil
+}
+
+// logCommits runs `git log` with cmd's arguments and reads the commits it
+// lists. A signature check that the user's config asks of git log
+// (log.showSignature) would print lines of its own: it is turned off.
+func (a *App) logCommits(ctx context.Context, cmd gitcmd.Cmd) ([]commit, error) {
+	cmd.Args = append([]string{"log", "--no-show-signature", "--format=%H %s"}, cmd.Args...)
+	out, err := a.Git.Run(ctx, cmd)
+	if err != nil {
+		return nil, err
+	}
+	var cs []commit
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
-		oid, subject, _ := strings.Cut(sc.Text(), " ")
-		lost = append(lost, commit{oid, subject})
+		if oid, subject, _ := strings.Cut(sc.Text(), " "); oid != "" {
+			cs = append(cs, commit{oid, subject})
+		}
 	}
-	return lost, nil
+	return cs, sc.Err()
 }
 
 // lossOf says what deleting the staging directory dir (when it is there)

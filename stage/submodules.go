@@ -186,17 +186,14 @@ func (a *App) submoduleLoss(ctx context.Context, work, dir, discard string) ([]s
 		// --ignore-missing: an unborn HEAD, and work refs whose commits
 		// neither repository has, are no error. The revisions from stdin
 		// are negated by their ^, not by the --not before --stdin.
-		out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: sub, Env: env, Stdin: []byte(not.String()), Args: []string{
-			"log", "--no-show-signature", "--format=%H %s", "--ignore-missing",
-			"HEAD", "--exclude=refs/remotes/*", "--all", "--not", "--remotes", "--stdin"}})
+		held, err := a.logCommits(ctx, gitcmd.Cmd{Dir: sub, Env: env, Stdin: []byte(not.String()), Args: []string{
+			"--ignore-missing", "HEAD", "--exclude=refs/remotes/*", "--all", "--not", "--remotes", "--stdin"}})
 		if err != nil {
 			return nil, wrap(err, discard, "cannot tell what submodule %s holds", submoduleLabel(rel))
 		}
 		var names []string
-		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-			if oid, subject, _ := strings.Cut(line, " "); oid != "" {
-				names = append(names, commit{oid, subject}.String())
-			}
+		for _, c := range held {
+			names = append(names, c.String())
 		}
 		if len(names) > 0 {
 			parts = append(parts, fmt.Sprintf("submodule %s holds %d commit(s) that no ref of the work repository's submodule and no remote-tracking branch of the copy's reaches (%s)",
@@ -276,8 +273,8 @@ func (a *App) unpushedGitlinks(ctx context.Context, staging, sub string, links [
 	for _, l := range links {
 		oids = append(oids, l.oid)
 	}
-	unpushed := func(oids []string) ([]byte, error) {
-		return a.Git.Run(ctx, gitcmd.Cmd{Dir: dir, Args: append(append([]string{"log", "--no-show-signature", "--format=%H %s"}, oids...), "--not", "--remotes")})
+	unpushed := func(oids []string) ([]commit, error) {
+		return a.logCommits(ctx, gitcmd.Cmd{Dir: dir, Args: append(slices.Clip(oids), "--not", "--remotes")})
 	}
 	out, err := unpushed(oids)
 	var missing map[string]bool
@@ -298,10 +295,8 @@ func (a *App) unpushedGitlinks(ctx context.Context, staging, sub string, links [
 		}
 	}
 	subjects := map[string]string{}
-	for _, line := range strings.Split(string(out), "\n") {
-		if oid, subject, _ := strings.Cut(line, " "); oid != "" {
-			subjects[oid] = subject
-		}
+	for _, c := range out {
+		subjects[c.oid] = c.subject
 	}
 	for _, l := range links {
 		if subject, ok := subjects[l.oid]; ok {

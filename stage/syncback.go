@@ -445,9 +445,13 @@ func (a *App) decide(ctx context.Context, j *syncJob, force bool) error {
 	if j.tempAt == "" || j.tempAt == j.head {
 		return nil
 	}
-	lost, err := a.commits(ctx, j.work, j.objects, j.tempAt, "--not", j.head, j.workTip, j.remoteTip)
+	cs, err := a.logCommits(ctx, gitcmd.Cmd{Dir: j.work, Env: j.objects, Args: []string{j.tempAt, "--not", j.head, j.workTip, j.remoteTip}})
 	if err != nil {
-		return err
+		return wrap(err, "", "list commits in %s", j.work)
+	}
+	var lost []string
+	for _, c := range cs {
+		lost = append(lost, c.String())
 	}
 	if len(lost) == 0 {
 		return nil
@@ -458,22 +462,6 @@ func (a *App) decide(ctx context.Context, j *syncJob, force bool) error {
 	}
 	j.backups = append(j.backups, gitcmd.Ref{Name: j.backupRef(j.remote+"/"+j.temp, a.stamp()), OID: j.tempAt})
 	return nil
-}
-
-// commits names the commits of `git log revs` as "<short id> <subject>",
-// with env added to git's environment.
-func (a *App) commits(ctx context.Context, dir string, env []string, revs ...string) ([]string, error) {
-	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: dir, Env: env, Args: append([]string{"log", "--format=%H %s"}, revs...)})
-	if err != nil {
-		return nil, wrap(err, "", "list commits in %s", dir)
-	}
-	var named []string
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if oid, subject, ok := strings.Cut(line, " "); ok || oid != "" {
-			named = append(named, strings.TrimSpace(short(oid)+" "+subject))
-		}
-	}
-	return named, nil
 }
 
 // count runs `git rev-list --count` on commit ids, with env added to git's

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -74,8 +76,14 @@ func (l *leftover) String() string {
 // readConfig reads, from the leftover's git config (written as the clone
 // starts), its name, config file, and the temp branch it pushes to.
 func (l *leftover) readConfig() {
-	data, err := os.ReadFile(filepath.Join(l.dir, ".git", "config"))
+	// Only a regular file, as for the copy's mark: a named pipe left
+	// there must not hang prune.
+	data, err := readSmallFile(filepath.Join(l.dir, ".git", "config"), maxGitConfig)
+	if errors.Is(err, fs.ErrNotExist) {
+		return
+	}
 	if err != nil {
+		l.unreadable = err
 		return
 	}
 	entries, err := gitcmd.ParseConfigFile(string(data))

@@ -102,7 +102,7 @@ func (a *App) copyMark(ctx context.Context, dir string) (name, config string, er
 		return "", "", errors.New("it is not a repository of its own (its .git is not a directory: a worktree or a submodule)")
 	}
 	file := filepath.Join(gitDir, "config")
-	data, err := readSmallFile(file, 1<<20)
+	data, err := readSmallFile(file, maxGitConfig)
 	if err != nil {
 		return "", "", fmt.Errorf("cannot read its git config: %w", err)
 	}
@@ -129,6 +129,10 @@ func (a *App) copyMark(ctx context.Context, dir string) (name, config string, er
 	}
 	return name, config, nil
 }
+
+// maxGitConfig bounds the size of a copy's own git config that git-stage
+// reads itself.
+const maxGitConfig = 1 << 20
 
 // readSmallFile reads a regular file of at most max bytes.
 func readSmallFile(path string, max int64) ([]byte, error) {

@@ -298,10 +298,11 @@ func (a *App) judgeLeftover(ctx context.Context, l *leftover, cfg *Config, going
 		}
 		lend = l.dir
 	}
+	var others []string
 	for _, t := range temps {
-		tips = append(tips, t.OID)
+		others = append(others, t.OID)
 	}
-	lost, err := a.unreached(ctx, c, lend, tips)
+	lost, err := a.unreached(ctx, c, lend, tips, others)
 	if err != nil {
 		l.unsure = fmt.Sprintf("what it holds cannot be checked (%v)", err)
 		return

@@ -33,12 +33,13 @@ type commit struct{ oid, subject string }
 func (c commit) String() string { return strings.TrimSpace(short(c.oid) + " " + c.subject) }
 
 // unreached returns the commits reachable from tips that no safe ref
-// reaches, in git log's order. A tip that neither the work repository
-// nor the repository at lend (whose objects are lent to it for the one
-// command; "" for none) has is unreached too, as is every tip when the
-// work repository is gone and lend is "".
-func (a *App) unreached(ctx context.Context, c lossCheck, lend string, tips []string) ([]commit, error) {
-	tips = slices.Compact(slices.Sorted(slices.Values(tips)))
+// reaches, in git log's order. lent are tips read from the repository at
+// lend (whose objects are lent to the work repository for the one
+// command; "" for none), so present there. A tip that neither repository
+// has is unreached too, as is every tip when the work repository is gone
+// and lend is "".
+func (a *App) unreached(ctx context.Context, c lossCheck, lend string, lent, others []string) ([]commit, error) {
+	tips := slices.Compact(slices.Sorted(slices.Values(slices.Concat(lent, others))))
 	if len(tips) == 0 {
 		return nil, nil
 	}
@@ -55,9 +56,13 @@ func (a *App) unreached(ctx context.Context, c lossCheck, lend string, tips []st
 	case lend != "":
 		env = objectsEnv(lend)
 	}
-	missing, err := a.Git.MissingObjects(ctx, dir, env, tips)
-	if err != nil {
-		return nil, wrap(err, "", "look for commits in %s", dir)
+	// Only the others are looked for: the lent tips are there.
+	var missing map[string]bool
+	if rest := slices.DeleteFunc(slices.Clone(others), func(t string) bool { return slices.Contains(lent, t) }); len(rest) > 0 {
+		var err error
+		if missing, err = a.Git.MissingObjects(ctx, dir, env, rest); err != nil {
+			return nil, wrap(err, "", "look for commits in %s", dir)
+		}
 	}
 	var lost []commit
 	var in strings.Builder
@@ -139,10 +144,11 @@ func (a *App) lossOf(ctx context.Context, c lossCheck, dir string, temps []gitcm
 			}
 		}
 	}
+	var others []string
 	for _, t := range temps {
-		tips = append(tips, t.OID)
+		others = append(others, t.OID)
 	}
-	lost, err := a.unreached(ctx, c, lend, tips)
+	lost, err := a.unreached(ctx, c, lend, tips, others)
 	if err != nil {
 		return nil, wrap(err, discard, "cannot tell what would be lost")
 	}

@@ -149,7 +149,7 @@ func (a *App) preparePrune(ctx context.Context, j *pruneJob, cfg *Config, force 
 		for i, t := range there {
 			oids[i] = t.OID
 		}
-		lost, err := a.unreached(ctx, lossCheck{work: g.way.work, remote: g.way.remote, heads: heads, going: g.temps}, "", oids)
+		lost, err := a.unreached(ctx, lossCheck{work: g.way.work, remote: g.way.remote, heads: heads, going: g.temps}, "", nil, oids)
 		if err != nil {
 			return err
 		}

@@ -322,7 +322,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 			}
 			if len(lost) > 0 {
 				return nil, refuse("sync it back or save it first, or discard it with -ff (--force --force)",
-					"staging directory %s holds work that would be lost: %s", j.target, strings.Join(lost, " and "))
+					"staging directory %s holds work that would be lost: %s", j.target, strings.Join(lost, "; "))
 			}
 		} else {
 			verb := "discarding"

@@ -420,19 +420,6 @@ func (a *App) pruneLeftovers(ctx context.Context, j *pruneJob, root string, cfg 
 	return release, steps
 }
 
-// tryLock takes the lock file at path unless another process holds it.
-func tryLock(path string) (unlock func(), busy bool, err error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, false, err
-	}
-	l := newFlock(path)
-	ok, err := l.TryLock()
-	if err != nil || !ok {
-		return nil, err == nil, err
-	}
-	return func() { l.Unlock() }, false, nil
-}
-
 // cloneLeftovers judges the leftovers of the copy clone makes (whose lock
 // it holds), other than its own build directory: they are removed once
 // the copy is made, and one holding work refuses the clone, unless -ff.

@@ -19,19 +19,29 @@ import (
 // is busy is refused at once, as git refuses a locked index.
 func lockCopy(configPath, stagingPath, name string) (unlock func(), err error) {
 	path := copyLockPath(configPath, stagingPath)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, wrap(err, "", "create lock directory")
-	}
-	l := newFlock(path)
-	ok, err := l.TryLock()
-	if err != nil {
+	unlock, busy, err := tryLock(path)
+	switch {
+	case err != nil:
 		return nil, wrap(err, "", "lock staging copy %q", name)
-	}
-	if !ok {
+	case busy:
 		return nil, refuse("wait for the other run to finish, then try again",
 			"another git-stage is working on staging copy %q (lock %s)", name, path)
 	}
-	return func() { l.Unlock() }, nil
+	return unlock, nil
+}
+
+// tryLock takes the lock file at path (and makes its directory) unless
+// another process holds it: then it reports busy.
+func tryLock(path string) (unlock func(), busy bool, err error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, false, err
+	}
+	l := newFlock(path)
+	ok, err := l.TryLock()
+	if err != nil || !ok {
+		return nil, err == nil, err
+	}
+	return func() { l.Unlock() }, false, nil
 }
 
 // copyLockPath is the lock file of the copy at stagingPath, in the lock
@@ -86,7 +96,7 @@ func (a *App) lockWork(ctx context.Context, work string, wait bool) (unlock func
 			return nil, wrap(err, "", "lock work repository %s", work)
 		case !ok:
 			return nil, refuse("see whether a sync-back into it is stuck, then run this one again",
-				"another sync-back into %s did not finish within %v (lock %s)", work, workLockWait, path)
+				"another sync-back into %s did not finish within %d minutes (lock %s)", work, int(workLockWait.Minutes()), path)
 		}
 	}
 	return func() { l.Unlock() }, nil

@@ -237,10 +237,14 @@ func (a *App) checkGitlinks(ctx context.Context, j *syncJob, revs ...string) err
 	}
 	slices.Sort(paths)
 	var bad []string
+	first := "" // the first submodule with a commit to push
 	for _, p := range paths {
 		b, err := a.unpushedGitlinks(ctx, j.staging, p, byPath[p])
 		if err != nil {
 			return err
+		}
+		if len(b) > 0 && first == "" {
+			first = p
 		}
 		bad = append(bad, b...)
 	}
@@ -252,7 +256,7 @@ func (a *App) checkGitlinks(ctx context.Context, j *syncJob, revs ...string) err
 		it = "them"
 	}
 	return refuse(fmt.Sprintf("push %s from the copy's submodule first (git -C %s push origin <commit>:refs/heads/<branch>), then run sync-back again",
-		it, gitcmd.Quote(paths[0])), "cannot sync %q: %s", j.name, strings.Join(bad, "; "))
+		it, gitcmd.Quote(filepath.Join(j.staging, filepath.FromSlash(first)))), "cannot sync %q: %s", j.name, strings.Join(bad, "; "))
 }
 
 // unpushedGitlinks names those of links (all of the submodule at sub)

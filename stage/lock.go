@@ -45,9 +45,13 @@ func tryLock(path string) (unlock func(), busy bool, err error) {
 }
 
 // copyLockPath is the lock file of the copy at stagingPath, in the lock
-// directory beside the config.
+// directory beside the config. It is named after the copy's place with
+// its parent's links resolved, so that runs spelling the staging root
+// differently (through a symlink) share it; the place itself is not
+// resolved, since a copy may be replaced by a link.
 func copyLockPath(configPath, stagingPath string) string {
-	return filepath.Join(filepath.Dir(configPath), lockDirName, lockName(stagingPath))
+	place := filepath.Join(physical(filepath.Dir(stagingPath)), filepath.Base(stagingPath))
+	return filepath.Join(filepath.Dir(configPath), lockDirName, lockName(place))
 }
 
 // newFlock is the lock on the file at path (created if missing), opened

@@ -592,6 +592,17 @@ func (j *syncJob) backupSteps(a *App) []*step {
 		}}}
 }
 
+// workHead reads what the work repository's HEAD is on now: the branch
+// it names (refs/heads/...), or when detached its commit.
+func (j *syncJob) workHead(ctx context.Context, a *App) string {
+	ctx = context.WithoutCancel(ctx)
+	if on, err := a.Git.Output(ctx, j.work, "symbolic-ref", "-q", "HEAD"); err == nil {
+		return strings.TrimSpace(string(on))
+	}
+	oid, _ := a.Git.Output(ctx, j.work, "rev-parse", "--verify", "-q", "HEAD")
+	return strings.TrimSpace(string(oid))
+}
+
 // workBranchTip reads where the work branch is now ("" when it is not).
 func (j *syncJob) workBranchTip(ctx context.Context, a *App) string {
 	tip, _ := a.Git.Output(context.WithoutCancel(ctx), j.work, "rev-parse", "--verify", "-q", "refs/heads/"+j.branch)
@@ -655,8 +666,10 @@ func (j *syncJob) switchStep(a *App) *step {
 	}
 	return &step{
 		git: &gitcmd.Cmd{Dir: j.work, Args: []string{"switch", "--quiet", j.branch}},
-		check: func(_ context.Context, _ []byte, err error) error {
-			if err == nil {
+		check: func(ctx context.Context, _ []byte, err error) error {
+			// A failing post-checkout hook fails git switch after it
+			// switched: where HEAD is is read back.
+			if err == nil || j.workHead(ctx, a) == "refs/heads/"+j.branch {
 				j.switched = true
 				a.infof("switched %s from %s to %q", j.work, j.from(), j.branch)
 			}
@@ -668,7 +681,11 @@ func (j *syncJob) switchStep(a *App) *step {
 				if !j.switched {
 					return nil
 				}
-				if _, err := a.Git.Output(ctx, j.work, back...); err != nil {
+				from := "refs/heads/" + j.fromBranch
+				if j.fromBranch == "" {
+					from = j.fromOID
+				}
+				if _, err := a.Git.Output(ctx, j.work, back...); err != nil && j.workHead(ctx, a) != from {
 					return fmt.Errorf("%s is left on %q (%w); switch back with: git -C %s %s", j.work, j.branch, err, gitcmd.Quote(j.work), gitcmd.QuoteArgs(back))
 				}
 				a.infof("switched %s back to %s", j.work, j.from())

@@ -286,3 +286,15 @@ func TestCmdEnvAlternates(t *testing.T) {
 		t.Errorf("String = %q", got)
 	}
 }
+
+func TestIsOID(t *testing.T) {
+	for s, want := range map[string]bool{
+		strings.Repeat("a", 40): true, strings.Repeat("0", 64): true,
+		strings.Repeat("a", 39): false, strings.Repeat("A", 40): false,
+		"ref: refs/heads/main": false, "": false, strings.Repeat("g", 40): false,
+	} {
+		if IsOID(s) != want {
+			t.Errorf("IsOID(%q) = %v, want %v", s, !want, want)
+		}
+	}
+}

@@ -62,3 +62,17 @@ func Find(refs []Ref, name string) (string, bool) {
 	}
 	return "", false
 }
+
+// IsOID reports whether s is a full object id as git prints it: 40 (SHA-1)
+// or 64 (SHA-256) lowercase hex digits.
+func IsOID(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}

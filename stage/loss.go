@@ -227,5 +227,44 @@ func (a *App) copyState(ctx context.Context, dir, discard string) (what string, 
 			tips = append(tips, r.OID)
 		}
 	}
+	more, linked := hiddenTips(commonGitDir(dir))
+	tips = append(tips, more...)
+	if len(linked) > 0 {
+		broken := fmt.Sprintf("linked worktrees that would lose their repository (%s)", listSome(linked, 3))
+		if what == "" {
+			what = broken
+		} else {
+			what += "; " + broken
+		}
+	}
 	return what, tips, nil
+}
+
+// hiddenTips reads, from the files of the git directory gitDir, the
+// commits that for-each-ref and the main HEAD do not show: the HEADs of
+// its linked worktrees (git worktree add), whose paths it returns too,
+// and the older stashes, kept in the stash's reflog.
+func hiddenTips(gitDir string) (tips, linked []string) {
+	entries, _ := os.ReadDir(filepath.Join(gitDir, "worktrees"))
+	for _, e := range entries {
+		wt := filepath.Join(gitDir, "worktrees", e.Name())
+		if head, err := readSmallFile(filepath.Join(wt, "HEAD"), 4096); err == nil {
+			if oid := strings.TrimSpace(string(head)); gitcmd.IsOID(oid) {
+				tips = append(tips, oid)
+			}
+		}
+		where := wt
+		if p, err := readSmallFile(filepath.Join(wt, "gitdir"), 4096); err == nil {
+			where = filepath.Dir(strings.TrimSpace(string(p)))
+		}
+		linked = append(linked, where)
+	}
+	if log, err := readSmallFile(filepath.Join(gitDir, "logs", "refs", "stash"), 64<<20); err == nil {
+		for _, line := range strings.Split(string(log), "\n") {
+			if f := strings.Fields(line); len(f) > 1 && gitcmd.IsOID(f[1]) {
+				tips = append(tips, f[1])
+			}
+		}
+	}
+	return tips, linked
 }

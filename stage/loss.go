@@ -201,7 +201,7 @@ func (a *App) copyState(ctx context.Context, dir, discard string) (what string, 
 	// Changes inside a submodule are uncommitted changes too, whatever
 	// its ignore setting says.
 	args := gitcmd.StatusArgs
-	if len(submoduleRepos(filepath.Join(commonGitDir(dir), "modules"))) > 0 {
+	if len(submoduleRepos(filepath.Join(commonGitDir(dir), "modules"))) > 0 || len(inTreeSubmodules(dir)) > 0 {
 		args = append(slices.Clip(args), "--ignore-submodules=none")
 	}
 	out, err := a.Git.Output(ctx, dir, args...)

@@ -112,6 +112,28 @@ func submoduleRepos(modules string) []string {
 	return repos
 }
 
+// inTreeSubmodules lists the submodules of the work tree top (paths from
+// its .gitmodules, slash separated) whose git dir is a .git directory in
+// the work tree rather than one under the superproject's modules.
+func inTreeSubmodules(top string) []string {
+	data, err := readSmallFile(filepath.Join(top, ".gitmodules"), maxGitConfig)
+	if err != nil {
+		return nil
+	}
+	entries, err := gitcmd.ParseConfigFile(string(data))
+	if err != nil {
+		return nil
+	}
+	var paths []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Key, "submodule.") && strings.HasSuffix(e.Key, ".path") && e.Value != "" &&
+			isGitDir(filepath.Join(top, filepath.FromSlash(e.Value), ".git")) {
+			paths = append(paths, e.Value)
+		}
+	}
+	return paths
+}
+
 // isGitDir reports whether dir looks like a repository's git dir.
 func isGitDir(dir string) bool {
 	head, _ := exists(filepath.Join(dir, "HEAD"))
@@ -164,16 +186,34 @@ func submoduleGitDir(top, sub string) string {
 // commit named.
 func (a *App) submoduleLoss(ctx context.Context, work, dir, discard string) ([]string, error) {
 	modules := filepath.Join(commonGitDir(dir), "modules")
-	var parts []string
+	type subRepo struct{ label, git, work string }
+	var repos []subRepo
 	for _, rel := range submoduleRepos(modules) {
-		sub := filepath.Join(modules, filepath.FromSlash(rel))
+		r := subRepo{label: submoduleLabel(rel), git: filepath.Join(modules, filepath.FromSlash(rel))}
+		if work != "" {
+			r.work = filepath.Join(commonGitDir(work), "modules", filepath.FromSlash(rel))
+		}
+		repos = append(repos, r)
+	}
+	// A submodule whose git dir is a .git directory in the work tree
+	// (git submodule add of a repository already cloned there).
+	for _, p := range inTreeSubmodules(dir) {
+		r := subRepo{label: p, git: filepath.Join(dir, filepath.FromSlash(p), ".git")}
+		if work != "" {
+			r.work = submoduleGitDir(work, p)
+		}
+		repos = append(repos, r)
+	}
+	var parts []string
+	for _, r := range repos {
+		sub, rel := r.git, r.label
 		var not strings.Builder
 		var env []string
-		if work != "" {
-			if ws := filepath.Join(commonGitDir(work), "modules", filepath.FromSlash(rel)); isGitDir(ws) {
+		if r.work != "" {
+			if ws := r.work; isGitDir(ws) {
 				refs, err := a.Git.ForEachRef(ctx, ws)
 				if err != nil {
-					return nil, wrap(err, discard, "cannot tell what submodule %s holds", submoduleLabel(rel))
+					return nil, wrap(err, discard, "cannot tell what submodule %s holds", rel)
 				}
 				for _, r := range refs {
 					not.WriteString("^" + r.OID + "\n")
@@ -189,7 +229,7 @@ func (a *App) submoduleLoss(ctx context.Context, work, dir, discard string) ([]s
 		held, err := a.logCommits(ctx, gitcmd.Cmd{Dir: sub, Env: env, Stdin: []byte(not.String()), Args: []string{
 			"--ignore-missing", "HEAD", "--exclude=refs/remotes/*", "--all", "--not", "--remotes", "--stdin"}})
 		if err != nil {
-			return nil, wrap(err, discard, "cannot tell what submodule %s holds", submoduleLabel(rel))
+			return nil, wrap(err, discard, "cannot tell what submodule %s holds", rel)
 		}
 		var names []string
 		for _, c := range held {
@@ -197,7 +237,7 @@ func (a *App) submoduleLoss(ctx context.Context, work, dir, discard string) ([]s
 		}
 		if len(names) > 0 {
 			parts = append(parts, fmt.Sprintf("submodule %s holds %d commit(s) that no ref of the work repository's submodule and no remote-tracking branch of the copy's reaches (%s)",
-				submoduleLabel(rel), len(names), strings.Join(names, ", ")))
+				rel, len(names), strings.Join(names, ", ")))
 		}
 	}
 	return parts, nil

@@ -126,7 +126,7 @@ func (a *App) preparePrune(ctx context.Context, j *pruneJob, cfg *Config, force 
 			j.forget[name] = m.StagingPath
 		}
 		// A live copy still uses its current temp branch.
-		temps := tempBranches(m, gone)
+		temps := a.deletableTemps(name, m, gone)
 		if len(temps) == 0 {
 			continue
 		}

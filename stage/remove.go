@@ -95,7 +95,7 @@ func (a *App) prepareRemove(ctx context.Context, s Settings, o RemoveOptions, l 
 			return nil, wrap(err, hint, "will not delete %s as staging copy %q", j.m.StagingPath, j.name)
 		}
 	}
-	temps := tempBranches(j.m, true)
+	temps := a.deletableTemps(j.name, j.m, true)
 	heads, err := a.listHeads(ctx, j.way)
 	switch {
 	case err != nil && !o.Force:

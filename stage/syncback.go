@@ -305,10 +305,15 @@ func (j *syncJob) checkListed(ctx context.Context, a *App, oid, branch string) e
 // other than a temp branch recorded for this copy: the run would move it,
 // and delete it at the end.
 func (j *syncJob) checkTempOwned(o SyncBackOptions) error {
-	if o.TempBranch == "" || j.tempAt == "" {
+	if j.tempAt == "" {
 		return nil
 	}
-	if strings.HasPrefix(j.temp, TempPrefix) && (j.temp == j.m.TempBranch || slices.Contains(j.m.Leftovers, j.temp)) {
+	if o.TempBranch == "" && !strings.HasPrefix(j.temp, TempPrefix) {
+		// Only a hand-edited config records such a temp branch.
+		return refuse("name a new temp branch with --temp-branch, or record a "+TempPrefix+" one in the config",
+			"temp branch %s recorded for %q in %s is a branch of %s outside %s: sync-back does not move or delete it", j.temp, j.name, j.config, j.remote, TempPrefix)
+	}
+	if o.TempBranch == "" || strings.HasPrefix(j.temp, TempPrefix) && (j.temp == j.m.TempBranch || slices.Contains(j.m.Leftovers, j.temp)) {
 		return nil
 	}
 	return refuse("name a new branch with --temp-branch (sync-back creates and deletes it), or leave it out to use the copy's own",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/git-stage/git-stage/gitcmd"
 )
@@ -46,6 +47,20 @@ func tempBranches(m *Mapping, current bool) []string {
 		}
 	}
 	return temps
+}
+
+// deletableTemps are those of the temp branches of the mapping of name
+// that remove and prune may delete: staging-sync/ branches only. Another
+// name (from a hand-edited config, or a --temp-branch left behind) is left
+// on the remote, saying so.
+func (a *App) deletableTemps(name string, m *Mapping, current bool) []string {
+	return slices.DeleteFunc(tempBranches(m, current), func(t string) bool {
+		if strings.HasPrefix(t, TempPrefix) {
+			return false
+		}
+		a.warnf("branch %s recorded for %q is left on %s: git-stage deletes only %s branches; delete it yourself if it is no longer needed", t, name, m.Remote, TempPrefix)
+		return true
+	})
 }
 
 // listHeads lists the remote's branches, all of them, in one round trip:

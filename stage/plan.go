@@ -56,6 +56,16 @@ type step struct {
 	early *early
 }
 
+// then is the Go step s followed, once it succeeded, by more.
+func (s *step) then(more func(context.Context) error) *step {
+	return &step{desc: s.desc, do: func(ctx context.Context) error {
+		if err := s.do(ctx); err != nil {
+			return err
+		}
+		return more(ctx)
+	}}
+}
+
 func (s *step) String() string {
 	if s.git != nil {
 		return s.git.String()

@@ -51,6 +51,8 @@ type syncJob struct {
 	fromBranch, fromOID  string // the branch it is on ("" when detached), and its commit
 	switched             bool   // it did switch
 	workMoved            bool   // the run moved the work branch
+	workWas              string // from where: workTip, unless a commit came in between
+	backedUp             bool   // the backups are made
 	mode                 string // modeFastForward, modeForce, or "" when there is nothing to sync
 	nothingReason        string
 	workRefs             []gitcmd.Ref // the branch, its tracking refs, and the backups
@@ -516,7 +518,9 @@ func (j *syncJob) steps(a *App) []*step {
 			return checkPush(ctx, out, err)
 		},
 		finish: true,
-		undo:   j.restoreTempStep(a),
+		// The first undo registered runs last: once everything else is
+		// back, the backups are no longer needed.
+		undo: j.restoreTempStep(a).then(j.dropBackups(a)),
 	}
 	fetch := &step{git: &gitcmd.Cmd{Dir: j.work, Args: []string{
 		"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", j.staging, j.head}}}
@@ -541,6 +545,9 @@ func (j *syncJob) steps(a *App) []*step {
 			move = []string{"reset", "--quiet", "--keep", j.head}
 		}
 		steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.work, Args: move}, check: j.checkMoved(a), undo: j.putBackStep(a)})
+		if j.mode == modeForce {
+			steps = append(steps, j.replacedStep(a))
+		}
 	}
 
 	// 3. The branch onto the remote and the temp branch off it, at once.
@@ -590,11 +597,44 @@ func (j *syncJob) backupSteps(a *App) []*step {
 				}
 				return err
 			}
+			j.backedUp = true
 			for _, r := range j.backups {
-				fmt.Fprintf(a.Stderr, "saved %s (%s) as %s\n", strings.TrimPrefix(r.Name, backupPrefix), short(r.OID), r.Name)
+				j.saved(a, r)
 			}
 			return nil
 		}}}
+}
+
+// saved says that the run saved r.
+func (j *syncJob) saved(a *App, r gitcmd.Ref) {
+	fmt.Fprintf(a.Stderr, "saved %s (%s) as %s\n", strings.TrimPrefix(r.Name, backupPrefix), short(r.OID), r.Name)
+}
+
+// dropBackups deletes the backups the run made, once the undo has put
+// back what they keep (the work branch, the HEAD it switched from, the
+// temp branch): the failure then truly changed nothing. While any of
+// those is not back, they stay, and say so.
+func (j *syncJob) dropBackups(a *App) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if !j.backedUp || len(j.backups) == 0 {
+			return nil
+		}
+		if j.workMoved || j.switched || j.tempAt != j.tempBefore {
+			for _, r := range j.backups {
+				a.warnf("kept %s (%s): what it saved is not back in place", r.Name, short(r.OID))
+			}
+			return nil
+		}
+		var b strings.Builder
+		for _, r := range j.backups {
+			fmt.Fprintf(&b, "delete %s %s\n", r.Name, r.OID)
+		}
+		if _, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: j.work, Args: []string{"update-ref", "--stdin"}, Stdin: []byte(b.String())}); err != nil {
+			return fmt.Errorf("the backups this run made are left in %s (%w)", j.work, err)
+		}
+		j.backedUp = false
+		return nil
+	}
 }
 
 // workHead reads what the work repository's HEAD is on now: the branch
@@ -635,6 +675,33 @@ func (j *syncJob) checkMoved(a *App) func(context.Context, []byte, error) error 
 	}
 }
 
+// replacedStep makes sure that what --force's reset replaced is what the
+// checks saw, or saved: the reset cannot be leased, so a commit made in the
+// work repository between the check (in the backup's transaction) and the
+// reset would be left to the reflog. The branch's reflog says what the
+// reset replaced; anything else than the checked tip is saved under
+// refs/staging-sync/backup/, and the undo puts it back.
+func (j *syncJob) replacedStep(a *App) *step {
+	return &step{
+		git: &gitcmd.Cmd{Dir: j.work, Args: []string{"rev-parse", "--verify", "-q", "refs/heads/" + j.branch + "@{1}"}},
+		check: func(ctx context.Context, out []byte, err error) error {
+			was := strings.TrimSpace(string(out))
+			if err != nil || was == "" || was == j.workTip {
+				return nil // no reflog to tell: the check stands
+			}
+			j.workWas = was
+			r := gitcmd.Ref{Name: j.backupRef(j.branch, a.stamp()), OID: was}
+			if _, err := a.Git.Output(ctx, j.work, "update-ref", r.Name, r.OID, ""); err != nil {
+				return fmt.Errorf("%s in %s changed while sync-back ran (it was at %s, not %s) and could not be saved: %w", j.branch, j.work, short(was), short(j.workTip), err)
+			}
+			j.backups = append(j.backups, r)
+			j.saved(a, r)
+			a.warnf("%s in %s changed while sync-back ran: the reset replaced %s, not %s; both are saved", j.branch, j.work, short(was), short(j.workTip))
+			return nil
+		},
+	}
+}
+
 // putBackStep undoes the move of the work branch: back to where it was,
 // while it is still at the staging HEAD, keeping uncommitted changes.
 func (j *syncJob) putBackStep(a *App) *step {
@@ -644,13 +711,17 @@ func (j *syncJob) putBackStep(a *App) *step {
 			if !j.workMoved {
 				return nil
 			}
+			back := j.workTip
+			if j.workWas != "" {
+				back = j.workWas
+			}
 			tip := j.workBranchTip(ctx, a)
 			if tip != j.head {
 				return fmt.Errorf("%s in %s moved on to %s after sync-back moved it; it is left there", j.branch, j.work, short(tip))
 			}
-			cmd := []string{"reset", "--quiet", "--keep", j.workTip}
+			cmd := []string{"reset", "--quiet", "--keep", back}
 			if on, _ := a.Git.Output(ctx, j.work, "symbolic-ref", "-q", "HEAD"); strings.TrimSpace(string(on)) != "refs/heads/"+j.branch {
-				cmd = []string{"update-ref", "refs/heads/" + j.branch, j.workTip, j.head}
+				cmd = []string{"update-ref", "refs/heads/" + j.branch, back, j.head}
 			}
 			if _, err := a.Git.Output(ctx, j.work, cmd...); err != nil {
 				return fmt.Errorf("%s in %s is left at %s (%w); put it back with: git -C %s %s",
@@ -693,6 +764,7 @@ func (j *syncJob) switchStep(a *App) *step {
 				if _, err := a.Git.Output(ctx, j.work, back...); err != nil && j.workHead(ctx, a) != from {
 					return fmt.Errorf("%s is left on %q (%w); switch back with: git -C %s %s", j.work, j.branch, err, gitcmd.Quote(j.work), gitcmd.QuoteArgs(back))
 				}
+				j.switched = false
 				a.infof("switched %s back to %s", j.work, j.from())
 				return nil
 			},

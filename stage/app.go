@@ -63,4 +63,4 @@ func (a *App) progressArg() string {
 
 // stamp is the time as backup refs and temp branches are named after:
 // YYYYMMDDHHMMSS, UTC.
-func (a *App) stamp() string { return a.Now().UTC().Format("20060102150405") }
+func (a *App) stamp() string { return a.Now().UTC().Format(stampLayout) }

@@ -98,6 +98,10 @@ func CleanName(name string) (string, error) {
 	return clean, nil
 }
 
+// stampLayout is the time in the names of temp branches and backup refs:
+// YYYYMMDDHHMMSS, UTC.
+const stampLayout = "20060102150405"
+
 // TempBranch names the temporary remote branch of a staging copy:
 // staging-sync/<name>-<base>-<YYYYMMDDHHMMSS> (UTC), with every character of
 // name that git forbids in a ref replaced by '-'. A name changed so is
@@ -109,7 +113,7 @@ func TempBranch(name, base string, now time.Time) string {
 		sum := sha256.Sum256([]byte(name))
 		clean += "-" + hex.EncodeToString(sum[:4])
 	}
-	return TempPrefix + clean + "-" + sanitizeRef(base) + "-" + now.UTC().Format("20060102150405")
+	return TempPrefix + clean + "-" + sanitizeRef(base) + "-" + now.UTC().Format(stampLayout)
 }
 
 // FreeName returns the first of name, name-2, name-3... that is not

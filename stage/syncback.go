@@ -344,7 +344,10 @@ func (j *syncJob) readRemote(ctx context.Context, a *App, dryRun bool) ([]gitcmd
 	return nil, err
 }
 
-// backupPrefix is where --force saves the tips it moves.
+// backupPrefix is where a run saves the commits it would otherwise leave
+// to the reflog: the tips --force replaces, a detached HEAD's commits
+// before --auto-checkout switches, a temp branch's commits the staging
+// HEAD lacks. The loss rule counts these refs as safe.
 const backupPrefix = "refs/staging-sync/backup/"
 
 // backupRef names a backup of branch: <prefix><branch>-<stamp>, or with

@@ -107,8 +107,10 @@ func (a *App) Clone(ctx context.Context, s Settings, o CloneOptions) error {
 	a.infof("staged %s (%s at %s) as %q", j.work, j.branch, short(j.commit), j.name)
 	a.infof("temp branch %s on %s; a plain `git push` in the copy goes there", j.temp, j.remote)
 	for _, l := range j.leftovers {
-		a.infof("note: temp branch %s of the replaced copy is still on %s; delete it with: git -C %s push %s --delete %s",
-			l, j.remote, gitcmd.Quote(j.work), j.remote, l)
+		// It may hold the replaced copy's only record of a commit (the
+		// loss rule counted it): prune, not a plain delete, is the way.
+		a.infof("note: temp branch %s of the replaced copy is still on %s, recorded as leftover; `git staging prune` deletes it once no commit would be lost",
+			l, j.remote)
 	}
 	// The copy is made: its path is the result, even if a post-clone
 	// command then fails.

@@ -243,7 +243,8 @@ func (a *App) copyState(ctx context.Context, dir, discard string) (what string, 
 // hiddenTips reads, from the files of the git directory gitDir, the
 // commits that for-each-ref and the main HEAD do not show: the HEADs of
 // its linked worktrees (git worktree add), whose paths it returns too,
-// and the older stashes, kept in the stash's reflog.
+// the older stashes, kept in the stash's reflog, and what a rebase or
+// merge under way keeps in its own files (autostash, orig-head).
 func hiddenTips(gitDir string) (tips, linked []string) {
 	entries, _ := os.ReadDir(filepath.Join(gitDir, "worktrees"))
 	for _, e := range entries {
@@ -258,6 +259,18 @@ func hiddenTips(gitDir string) (tips, linked []string) {
 			where = filepath.Dir(strings.TrimSpace(string(p)))
 		}
 		linked = append(linked, where)
+	}
+	// A rebase or merge started with --autostash keeps the uncommitted
+	// changes it set aside in a commit that only a file of the operation
+	// names, while the work tree looks clean; a rebase of a detached HEAD
+	// keeps the commits it rewrites in orig-head only.
+	for _, f := range []string{"rebase-merge/autostash", "rebase-apply/autostash", "MERGE_AUTOSTASH",
+		"rebase-merge/orig-head", "rebase-apply/orig-head"} {
+		if data, err := readSmallFile(filepath.Join(gitDir, filepath.FromSlash(f)), 4096); err == nil {
+			if oid := strings.TrimSpace(string(data)); gitcmd.IsOID(oid) {
+				tips = append(tips, oid)
+			}
+		}
 	}
 	if log, err := readSmallFile(filepath.Join(gitDir, "logs", "refs", "stash"), 64<<20); err == nil {
 		for _, line := range strings.Split(string(log), "\n") {

@@ -75,8 +75,22 @@ func (a *App) prepareReview(ctx context.Context, j *syncJob, o SyncBackOptions) 
 	case j.reviewTip == j.head:
 		j.nothingReason = fmt.Sprintf("review branch %s on %s is already at the staging HEAD (%s)", j.review, j.remote, short(j.head))
 		return nil
-	case j.reviewTip == "" || o.Force:
+	case j.reviewTip == "":
 		j.mode = modeReview
+		return nil
+	case o.Force:
+		// What --force replaces is saved first, as for the base branch:
+		// commits of the review branch that the staging HEAD lacks (a
+		// reviewer's fixup) would be held by nothing.
+		j.mode = modeReview
+		behind, err := a.lacking(ctx, j, j.reviewTip)
+		if err != nil || behind == 0 {
+			return err
+		}
+		if j.workRefs, err = a.Git.ForEachRef(ctx, j.work, backupPrefix); err != nil {
+			return wrap(err, "", "read the refs of %s", j.work)
+		}
+		j.backups = append(j.backups, gitcmd.Ref{Name: j.backupRef(j.remote+"/"+j.review, a.stamp()), OID: j.reviewTip})
 		return nil
 	}
 	// Forward only: the review branch's tip must be in the staging HEAD.
@@ -97,12 +111,40 @@ func (a *App) prepareReview(ctx context.Context, j *syncJob, o SyncBackOptions) 
 // commits' objects only (the push runs from it) and no ref moves there.
 func (j *syncJob) reviewSteps(a *App) []*step {
 	ref := "refs/heads/" + j.review
-	return []*step{
+	steps := []*step{
 		{git: &gitcmd.Cmd{Dir: j.work, Args: []string{
 			"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", j.staging, j.head}}},
-		j.landStep(a, []string{"--force-with-lease=" + ref + ":" + j.reviewTip}, j.head+":"+ref, j.tempAt),
-		j.recordStep(a, j.review, func(m *Mapping) { m.ReviewBranch = j.review }),
 	}
+	if len(j.backups) > 0 {
+		r := j.backups[0]
+		// The review branch's tip, which the work repository may not
+		// have, is fetched into its backup ref; the landing's lease is
+		// on the value listed, so a backup of another value is never
+		// of what was replaced, and the undo deletes it.
+		steps = append(steps, &step{
+			git: &gitcmd.Cmd{Dir: j.work, Args: []string{
+				"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", j.remote, ref + ":" + r.Name}},
+			check: func(ctx context.Context, _ []byte, err error) error {
+				if err != nil {
+					return err
+				}
+				j.backedUp = true
+				got, err := a.Git.Output(ctx, j.work, "rev-parse", "--verify", "-q", r.Name)
+				if oid := strings.TrimSpace(string(got)); err != nil || oid != r.OID {
+					if err == nil {
+						j.backups[0].OID = oid
+					}
+					return fmt.Errorf("review branch %s on %s changed while sync-back ran (it is not at %s): nothing is replaced", j.review, j.remote, short(r.OID))
+				}
+				j.saved(a, r)
+				return nil
+			},
+			undo: &step{desc: "delete the backups this run made in " + j.work, do: j.dropBackups(a)},
+		})
+	}
+	return append(steps,
+		j.landStep(a, []string{"--force-with-lease=" + ref + ":" + j.reviewTip}, j.head+":"+ref, j.tempAt),
+		j.recordStep(a, j.review, func(m *Mapping) { m.ReviewBranch = j.review }))
 }
 
 // url is the remote's URL as recorded, for the message that says where to

@@ -545,7 +545,10 @@ func (j *syncJob) steps(a *App) []*step {
 		// they touch a file the reset would change.
 		move := []string{"merge", "--quiet", "--ff-only", j.head}
 		if j.mode == modeForce {
-			move = []string{"reset", "--quiet", "--keep", j.head}
+			// The reset writes the branch's reflog even where the
+			// repository keeps none: its entry is how replacedStep
+			// learns what the reset replaced.
+			move = []string{"-c", "core.logAllRefUpdates=always", "reset", "--quiet", "--keep", j.head}
 		}
 		steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.work, Args: move}, check: j.checkMoved(a), undo: j.putBackStep(a)})
 		if j.mode == modeForce {

@@ -235,8 +235,10 @@ func TestExecuteBackground(t *testing.T) {
 	log = nil
 	ctx, interrupt := context.WithCancel(context.Background())
 	defer interrupt()
+	fetchStarted := make(chan struct{})
 	steps = []*step{
 		{desc: "push", background: true, finish: true, do: func(ctx context.Context) error {
+			<-fetchStarted // Ctrl-C while the fetch runs
 			interrupt()
 			time.Sleep(50 * time.Millisecond)
 			if ctx.Err() != nil {
@@ -246,6 +248,7 @@ func TestExecuteBackground(t *testing.T) {
 			return nil
 		}, undo: &step{desc: "undo push", do: func(context.Context) error { note("undo push"); return nil }}},
 		{desc: "fetch", do: func(ctx context.Context) error {
+			close(fetchStarted)
 			<-ctx.Done()
 			note("fetch stopped")
 			return &gitcmd.Error{Args: []string{"fetch"}, ExitCode: -1, Err: ctx.Err()}

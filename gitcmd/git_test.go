@@ -298,3 +298,24 @@ func TestIsOID(t *testing.T) {
 		}
 	}
 }
+
+// git reads the object directories AlternateObjects lends whatever their
+// names hold: ':', quotes, backslashes, control characters.
+func TestAlternateObjectsOddNames(t *testing.T) {
+	a := newRepo(t)
+	r := &Runner{}
+	ctx := context.Background()
+	for _, name := range []string{"plain", "a:b", `q"uote`, `back\slash`, "tab\there", "new\nline", `"leading`, "x:\"y\\z:"} {
+		b := filepath.Join(t.TempDir(), name)
+		if err := os.MkdirAll(b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		git(t, b, "init", "-q", "-b", "main")
+		git(t, b, "commit", "-q", "--allow-empty", "-m", "in "+name)
+		oid := strings.TrimSpace(git(t, b, "rev-parse", "HEAD"))
+		env := []string{AlternateObjects(filepath.Join(b, ".git", "objects"), filepath.Join(a, ".git", "objects"))}
+		if missing, err := r.MissingObjects(ctx, a, env, []string{oid}); err != nil || missing[oid] {
+			t.Errorf("%q: lent objects not found (%v, %v; %s)", name, missing, err, env[0])
+		}
+	}
+}

@@ -136,7 +136,7 @@ func checkBranchName(branch string) error {
 // objectsEnv is git's environment for reading repo's objects as well as
 // its own, read-only: nothing is copied and no ref is written.
 func objectsEnv(repo string) []string {
-	return []string{"GIT_ALTERNATE_OBJECT_DIRECTORIES=" + filepath.Join(commonGitDir(repo), "objects")}
+	return []string{gitcmd.AlternateObjects(filepath.Join(commonGitDir(repo), "objects"))}
 }
 
 // headBranch is the branch the HEAD of the work tree at work names, read

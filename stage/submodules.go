@@ -220,7 +220,7 @@ func (a *App) submoduleLoss(ctx context.Context, work, dir, discard string) ([]s
 				}
 				// The work repository's commits, lent, so that its refs
 				// are known here even where the copy lacks them.
-				env = []string{"GIT_ALTERNATE_OBJECT_DIRECTORIES=" + filepath.Join(ws, "objects")}
+				env = []string{gitcmd.AlternateObjects(filepath.Join(ws, "objects"))}
 			}
 		}
 		// --ignore-missing: an unborn HEAD, and work refs whose commits

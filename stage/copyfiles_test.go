@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -114,4 +115,50 @@ func BenchmarkCopyUntracked(b *testing.B) {
 	b.ReportMetric(float64(ours)/float64(cp), "x-cp-a")
 	b.ReportMetric(float64(ours.Milliseconds())/float64(b.N), "ms/copy")
 	b.ReportMetric(float64(cp.Milliseconds())/float64(b.N), "ms/cp-a")
+}
+
+// excludePattern matches exactly its path, as git reads the pattern:
+// wildcards, escapes, leading '#' and '!', trailing spaces, directories.
+func TestExcludePatternMatchesExactly(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := exec.Command("git", "init", "-q", dir).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, out)
+	}
+	for path, neighbour := range map[string]string{
+		"a*b": "aXb", "q?": "qq", "[x]": "x", "#h": "h", "!n": "n", `back\slash`: "backslash",
+		"trail ": "trail", "sp ace/": "sp", "deep/er*/f": "deep/erX/f", "plain.txt": "plain.txtx",
+	} {
+		pat, ok := excludePattern(path)
+		if !ok {
+			t.Fatalf("%q: no pattern", path)
+		}
+		if err := os.WriteFile(filepath.Join(dir, ".git", "info", "exclude"), []byte(pat+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ignored := func(p string) bool {
+			cmd := exec.Command("git", "check-ignore", "--no-index", "-q", "--", p)
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1")
+			out, err := cmd.CombinedOutput()
+			if err != nil && len(out) > 0 {
+				t.Logf("check-ignore %q: %v %s", p, err, out)
+			}
+			return err == nil
+		}
+		target := strings.TrimSuffix(path, "/")
+		if strings.HasSuffix(path, "/") {
+			if err := os.MkdirAll(filepath.Join(dir, target), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !ignored(target) {
+			t.Errorf("%q: pattern %q does not match it", path, pat)
+		}
+		if ignored(neighbour) {
+			t.Errorf("%q: pattern %q also matches %q", path, pat, neighbour)
+		}
+	}
+	if _, ok := excludePattern("new\nline"); ok {
+		t.Error("a path with a newline got a pattern")
+	}
 }

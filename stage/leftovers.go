@@ -307,17 +307,7 @@ func (a *App) judgeLeftover(ctx context.Context, l *leftover, cfg *Config, going
 		l.unsure = fmt.Sprintf("what it holds cannot be checked (%v)", err)
 		return
 	}
-	if len(lost) > 0 {
-		names := make([]string, len(lost))
-		for i, x := range lost {
-			names[i] = x.String()
-		}
-		l.lost = append(l.lost, fmt.Sprintf("%d commit(s) that no ref of the work repository and no other branch of %s reaches (%s)",
-			len(lost), c.remote, strings.Join(names, ", ")))
-		if l.temp != nil && slices.ContainsFunc(lost, func(x commit) bool { return x.oid == l.temp.OID }) {
-			l.lost = append(l.lost, fmt.Sprintf("temp branch %s on %s holds some of them", l.temp.Name, c.remote))
-		}
-	}
+	l.lost = append(l.lost, lostParts(lost, temps, c.remote)...)
 }
 
 // keptNote says what happens to a kept leftover's temp branch.

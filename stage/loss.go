@@ -152,20 +152,28 @@ func (a *App) lossOf(ctx context.Context, c lossCheck, dir string, temps []gitcm
 	if err != nil {
 		return nil, wrap(err, discard, "cannot tell what would be lost")
 	}
-	if len(lost) > 0 {
-		names := make([]string, len(lost))
-		for i, l := range lost {
-			names[i] = l.String()
-		}
-		parts = append(parts, fmt.Sprintf("%d commit(s) that no ref of the work repository and no other branch of %s reaches (%s)",
-			len(lost), c.remote, strings.Join(names, ", ")))
+	parts = append(parts, lostParts(lost, temps, c.remote)...)
+	return append(parts, subs...), nil
+}
+
+// lostParts words what unreached found: the commits, each named, and the
+// temp branches (of temps) that hold some of them.
+func lostParts(lost []commit, temps []gitcmd.Ref, remote string) []string {
+	if len(lost) == 0 {
+		return nil
 	}
+	names := make([]string, len(lost))
+	for i, l := range lost {
+		names[i] = l.String()
+	}
+	parts := []string{fmt.Sprintf("%d commit(s) that no ref of the work repository and no other branch of %s reaches (%s)",
+		len(lost), remote, strings.Join(names, ", "))}
 	for _, t := range temps {
 		if slices.ContainsFunc(lost, func(l commit) bool { return l.oid == t.OID }) {
-			parts = append(parts, fmt.Sprintf("temp branch %s on %s holds some of them", t.Name, c.remote))
+			parts = append(parts, fmt.Sprintf("temp branch %s on %s holds some of them", t.Name, remote))
 		}
 	}
-	return append(parts, subs...), nil
+	return parts
 }
 
 // copyState reads what a staging directory holds: uncommitted changes

@@ -20,7 +20,7 @@ const cloneUndone = "nothing was changed: no staging directory, no temp branch, 
 
 // CloneOptions are clone's arguments and flags.
 type CloneOptions struct {
-	Project        string  // relative to the work root, or absolute; "" for the repository at Cwd
+	Project        string  // relative to the work root, to Cwd (./, ../), or absolute; "" for the repository at Cwd
 	AsName         *string // nil: derived from the project
 	Force          int     // 1: replace a copy with no unique work; 2: replace whatever it holds
 	Branch         string
@@ -162,13 +162,13 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 		if j.workRoot == "" {
 			j.workRoot = filepath.Dir(j.work)
 		}
-	case filepath.IsAbs(o.Project) || o.Project == "~" || strings.HasPrefix(o.Project, "~/"):
+	case filepath.IsAbs(o.Project) || o.Project == "~" || strings.HasPrefix(o.Project, "~/") || cwdRelative(o.Project):
 		j.work = AbsPath(o.Project, s.Cwd)
 	default:
 		if j.workRoot == "" {
 			return nil, &Error{Usage: true,
 				Msg:  fmt.Sprintf("project %q is relative, and no work root is set", o.Project),
-				Hint: "set the work root with --work-root DIR, GIT_STAGE_WORK_ROOT=DIR, or git config --global stage.workRoot DIR; or give the project's absolute path"}
+				Hint: "set the work root with --work-root DIR, GIT_STAGE_WORK_ROOT=DIR, or git config --global stage.workRoot DIR; or give the project's path from here (starting with ./ or ../) or its absolute path"}
 		}
 		j.work = AbsPath(o.Project, j.workRoot)
 	}

@@ -23,6 +23,13 @@ func AbsPath(p, base string) string {
 	return filepath.Clean(p)
 }
 
+// cwdRelative reports whether p is a path relative to the current
+// directory, as git reads it: ".", "..", or starting with "./" or "../".
+// Other relative paths (a bare name) are relative to the work root.
+func cwdRelative(p string) bool {
+	return p == "." || p == ".." || strings.HasPrefix(p, "./") || strings.HasPrefix(p, "../")
+}
+
 // physical resolves the symlinks of the longest existing prefix of an
 // absolute, clean path, so that paths can be compared whatever links lead
 // to them.

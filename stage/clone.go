@@ -175,6 +175,10 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	if err := a.checkTopLevel(ctx, j.work, "project"); err != nil {
 		return nil, err
 	}
+	if name, m := a.copyOf(ctx, j.work); m != nil {
+		return nil, refuse("to stage its work repository, run: git staging clone --as-name <name> "+gitcmd.Quote(m.WorkPath),
+			"%s is staging copy %q of %s; clone would make a copy of the copy", j.work, name, m.WorkPath)
+	}
 	if j.workRoot == "" {
 		j.workRoot = filepath.Dir(j.work)
 	}

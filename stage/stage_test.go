@@ -442,3 +442,18 @@ func TestMarkMissing(t *testing.T) {
 		}
 	}
 }
+
+// sameDevice compares the file systems of a path and of the nearest
+// existing directory above a place that is yet to be made.
+func TestSameDevice(t *testing.T) {
+	dir := t.TempDir()
+	if !sameDevice(dir, filepath.Join(dir, "not", "yet")) {
+		t.Error("a directory and a place under it: not the same device")
+	}
+	if _, err := os.Stat("/proc/self"); err != nil {
+		t.Skip("no /proc here")
+	}
+	if sameDevice("/proc/self", filepath.Join(dir, "not", "yet")) {
+		t.Error("/proc and a temporary directory: the same device")
+	}
+}

@@ -20,7 +20,7 @@ const cloneUndone = "nothing was changed: no staging directory, no temp branch, 
 
 // CloneOptions are clone's arguments and flags.
 type CloneOptions struct {
-	Project        string  // relative to the work root, or absolute; "" for the repository at Cwd
+	Project        string  // relative to the work root, to Cwd (./, ../), or absolute; "" for the repository at Cwd
 	AsName         *string // nil: derived from the project
 	Force          int     // 1: replace a copy with no unique work; 2: replace whatever it holds
 	Branch         string
@@ -51,6 +51,8 @@ type cloneJob struct {
 	workRefs []gitcmd.Ref // work's branches and remote-tracking refs
 	now      time.Time    // the time the temp branch is named after
 
+	copyObjects bool // the copy is on another file system: its objects are copied, not hard-linked
+
 	early      *early      // the copy's clone, started while the checks run
 	tempPushed pushOutcome // what the push of the temp branch did
 
@@ -61,6 +63,8 @@ type cloneJob struct {
 
 	unfinished []*leftover // hidden directories of this copy that dead runs left
 	unlock     func()      // releases the copy's lock
+	lockMade   []string    // what taking the lock made (directories, lock file): removed unless the run keeps it
+	keep       bool        // the run made a copy, or left something to clean up
 }
 
 // Clone makes a staging copy of a work repository. Every check runs first
@@ -96,8 +100,10 @@ func (a *App) Clone(ctx context.Context, s Settings, o CloneOptions) error {
 		if undoIncomplete(err) {
 			hint = "the cleanup above did not finish; remove what it names by hand"
 		}
+		j.keep = undoIncomplete(err) // leftovers are found beside the lock files
 		return wrap(err, hint, "clone of %s failed", j.work)
 	}
+	j.keep = true
 	if j.aside != "" {
 		if err := os.RemoveAll(j.aside); err != nil {
 			a.warnf("could not delete the replaced copy at %s: %v", j.aside, err)
@@ -156,18 +162,22 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 		if j.workRoot == "" {
 			j.workRoot = filepath.Dir(j.work)
 		}
-	case filepath.IsAbs(o.Project) || o.Project == "~" || strings.HasPrefix(o.Project, "~/"):
+	case filepath.IsAbs(o.Project) || o.Project == "~" || strings.HasPrefix(o.Project, "~/") || cwdRelative(o.Project):
 		j.work = AbsPath(o.Project, s.Cwd)
 	default:
 		if j.workRoot == "" {
 			return nil, &Error{Usage: true,
 				Msg:  fmt.Sprintf("project %q is relative, and no work root is set", o.Project),
-				Hint: "set the work root with --work-root DIR, GIT_STAGE_WORK_ROOT=DIR, or git config --global stage.workRoot DIR; or give the project's absolute path"}
+				Hint: "set the work root with --work-root DIR, GIT_STAGE_WORK_ROOT=DIR, or git config --global stage.workRoot DIR; or give the project's path from here (starting with ./ or ../) or its absolute path"}
 		}
 		j.work = AbsPath(o.Project, j.workRoot)
 	}
 	if err := a.checkTopLevel(ctx, j.work, "project"); err != nil {
 		return nil, err
+	}
+	if name, m := a.copyOf(ctx, j.work); m != nil {
+		return nil, refuse("to stage its work repository, run: git staging clone --as-name <name> "+gitcmd.Quote(m.WorkPath),
+			"%s is staging copy %q of %s; clone would make a copy of the copy", j.work, name, m.WorkPath)
 	}
 	if j.workRoot == "" {
 		j.workRoot = filepath.Dir(j.work)
@@ -228,6 +238,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	// status below), and the config and branches are read meanwhile.
 	old := cfg.Stagings[j.name]
 	j.tmp = besideDir(j.target, newDirMarker)
+	j.copyObjects = !sameDevice(filepath.Join(commonGitDir(j.work), "objects"), filepath.Dir(j.tmp))
 	guess := cmp.Or(o.Branch, headBranch(j.work))
 	if !o.DryRun && a.Trace == nil && guess != "" {
 		j.startEarly(ctx, a, guess)
@@ -373,17 +384,24 @@ func (j *cloneJob) startEarly(ctx context.Context, a *App, branch string) {
 // lock takes the copy's lock, unless the run holds it.
 func (j *cloneJob) lock() (err error) {
 	if j.unlock == nil {
-		j.unlock, err = lockCopy(j.config, j.target, j.name)
+		j.unlock, j.lockMade, err = lockCopy(j.config, j.target, j.name)
 	}
 	return err
 }
 
-// release releases the copy's lock, if the run took it.
+// release releases the copy's lock, if the run took it. A run that made
+// no copy leaves nothing it created: the lock file (removed while held,
+// see tryLock) and the directories made for it go, but for those another
+// run has put something in.
 func (j *cloneJob) release() {
-	if j.unlock != nil {
-		j.unlock()
-		j.unlock = nil
+	if j.unlock == nil {
+		return
 	}
+	if !j.keep {
+		removeCreated(j.lockMade)
+	}
+	j.unlock()
+	j.unlock = nil
 }
 
 // discardEarly stops the early clone and removes what it made, unless the
@@ -591,19 +609,24 @@ func (j *cloneJob) steps(a *App) []*step {
 }
 
 // cloneCmd makes the copy of branch, whose temp branch is temp, from the
-// work repository's objects (hard links where the file system allows),
-// with no files checked out.
+// work repository's objects (hard links on one file system, else copies:
+// with --local, git would rather fail than copy), with no files checked
+// out.
 func (j *cloneJob) cloneCmd(a *App, branch, temp string) *gitcmd.Cmd {
-	return &gitcmd.Cmd{Dir: filepath.Dir(j.tmp), Tee: a.Progress, Args: []string{
-		"clone", "--local", "--no-checkout", "--origin=" + j.remote, "--branch=" + branch, a.progressArg(),
+	args := []string{"clone", "--local"}
+	if j.copyObjects {
+		args = append(args, "--no-hardlinks")
+	}
+	return &gitcmd.Cmd{Dir: filepath.Dir(j.tmp), Tee: a.Progress, Args: append(args,
+		"--no-checkout", "--origin="+j.remote, "--branch="+branch, a.progressArg(),
 		// A plain `git push` in the copy goes to the temp branch,
 		// whatever push.default says: a configured push refspec wins.
-		"--config=remote." + j.remote + ".push=refs/heads/" + branch + ":refs/heads/" + temp,
+		"--config=remote."+j.remote+".push=refs/heads/"+branch+":refs/heads/"+temp,
 		// Where the copy's mapping lives, for commands run inside it.
-		"--config=stage.config=" + j.config,
-		"--config=stage.name=" + j.name,
+		"--config=stage.config="+j.config,
+		"--config=stage.name="+j.name,
 		"--", j.work, j.tmp,
-	}}
+	)}
 }
 
 // refUpdates makes the copy's remote-tracking refs say what the work

@@ -377,7 +377,7 @@ func (a *App) pruneLeftovers(ctx context.Context, j *pruneJob, root string, cfg 
 		}
 		lockPath := copyLockPath(j.config, l.target)
 		if !locked[lockPath] {
-			unlock, busy, err := tryLock(lockPath)
+			unlock, _, busy, err := tryLock(lockPath)
 			switch {
 			case err != nil:
 				a.warnf("skipped %s: %v", l, err)

@@ -21,7 +21,8 @@ func (l *located) lock(dryRun bool) (unlock func(), err error) {
 	if dryRun {
 		return func() {}, nil
 	}
-	return lockCopy(l.config, l.m.StagingPath, l.name)
+	unlock, _, err = lockCopy(l.config, l.m.StagingPath, l.name)
+	return unlock, err
 }
 
 const listHint = "`git staging list` shows the staging copies; pass --staging-root or --config-path if they live elsewhere"

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -16,32 +17,58 @@ import (
 // lockCopy takes the lock that serialises whole runs (clone, sync-back) on
 // one staging copy. It lives beside the config, named after the copy's
 // path, and is released when the process ends, however it ends. A copy that
-// is busy is refused at once, as git refuses a locked index.
-func lockCopy(configPath, stagingPath, name string) (unlock func(), err error) {
+// is busy is refused at once, as git refuses a locked index. created is
+// what taking it made, outermost first: directories (the lock directory,
+// perhaps the config's) and the lock file.
+func lockCopy(configPath, stagingPath, name string) (unlock func(), created []string, err error) {
 	path := copyLockPath(configPath, stagingPath)
-	unlock, busy, err := tryLock(path)
+	unlock, created, busy, err := tryLock(path)
 	switch {
 	case err != nil:
-		return nil, wrap(err, "", "lock staging copy %q", name)
+		removeCreated(created)
+		return nil, nil, wrap(err, "", "lock staging copy %q", name)
 	case busy:
-		return nil, refuse("wait for the other run to finish, then try again",
+		removeCreated(created)
+		return nil, nil, refuse("wait for the other run to finish, then try again",
 			"another git-stage is working on staging copy %q (lock %s)", name, path)
 	}
-	return unlock, nil
+	return unlock, created, nil
 }
 
-// tryLock takes the lock file at path (and makes its directory) unless
-// another process holds it: then it reports busy.
-func tryLock(path string) (unlock func(), busy bool, err error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, false, err
+// tryLock takes the lock file at path (and makes its directory; created
+// is what it made, the file last) unless another process holds it: then
+// it reports busy. A run that made the lock file may remove it again
+// while it holds it (an aborted clone leaves nothing it made): a lock
+// taken on a file that is no longer at path is taken again.
+func tryLock(path string) (unlock func(), created []string, busy bool, err error) {
+	for attempt := 0; ; attempt++ {
+		made, err := mkdirTracked(filepath.Dir(path))
+		created = append(created, made...)
+		if err != nil {
+			return nil, created, false, err
+		}
+		there, _ := exists(path)
+		l := newFlock(path)
+		ok, err := l.TryLock()
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && attempt < 3:
+			continue // its directory was removed meanwhile
+		case err != nil || !ok:
+			return nil, created, err == nil, err
+		}
+		held, herr := l.Stat()
+		now, nerr := os.Stat(path)
+		if herr == nil && nerr == nil && os.SameFile(held, now) {
+			if !there {
+				created = append(created, path)
+			}
+			return func() { l.Unlock() }, created, false, nil
+		}
+		l.Unlock()
+		if attempt >= 3 {
+			return nil, created, true, nil
+		}
 	}
-	l := newFlock(path)
-	ok, err := l.TryLock()
-	if err != nil || !ok {
-		return nil, err == nil, err
-	}
-	return func() { l.Unlock() }, false, nil
 }
 
 // copyLockPath is the lock file of the copy at stagingPath, in the lock

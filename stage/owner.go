@@ -85,6 +85,26 @@ func (a *App) checkCopyMark(ctx context.Context, dir, name, config string) error
 	return nil
 }
 
+// copyOf is the mapping of the staging copy whose repository is at dir,
+// and its name: the one that the config file named in dir's own git
+// config records at dir. nil when dir is no staging copy (a duplicate
+// made with cp carries the same git config, but the config records
+// another path).
+func (a *App) copyOf(ctx context.Context, dir string) (string, *Mapping) {
+	name, config, err := a.copyMark(ctx, dir)
+	if err != nil || name == "" || config == "" {
+		return "", nil
+	}
+	cfg, err := (&Store{Path: config}).Load()
+	if err != nil {
+		return "", nil
+	}
+	if m := cfg.Stagings[name]; m != nil && samePath(m.StagingPath, dir) {
+		return name, m
+	}
+	return "", nil
+}
+
 // copyMark reads the staging name and config file that the repository at
 // dir records in its own git config (not the global one), as clone
 // wrote them. A repository without a .git directory of its own (a
@@ -105,6 +125,9 @@ func (a *App) copyMark(ctx context.Context, dir string) (name, config string, er
 	data, err := readSmallFile(file, maxGitConfig)
 	if err != nil {
 		return "", "", fmt.Errorf("cannot read its git config: %w", err)
+	}
+	if !bytes.Contains(bytes.ToLower(data), []byte("stage")) {
+		return "", "", nil // no stage section: no git needed to tell
 	}
 	entries, perr := gitcmd.ParseConfigFile(string(data))
 	if perr != nil {

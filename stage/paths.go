@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // AbsPath makes p absolute against base and cleans it; "~" and "~/..." are
@@ -20,6 +21,13 @@ func AbsPath(p, base string) string {
 		p = filepath.Join(base, p)
 	}
 	return filepath.Clean(p)
+}
+
+// cwdRelative reports whether p is a path relative to the current
+// directory, as git reads it: ".", "..", or starting with "./" or "../".
+// Other relative paths (a bare name) are relative to the work root.
+func cwdRelative(p string) bool {
+	return p == "." || p == ".." || strings.HasPrefix(p, "./") || strings.HasPrefix(p, "../")
 }
 
 // physical resolves the symlinks of the longest existing prefix of an
@@ -80,8 +88,29 @@ func mkdirTracked(dir string) ([]string, error) {
 	return created, nil
 }
 
-// removeCreated removes directories mkdirTracked made, innermost first,
-// keeping any that are no longer empty.
+// sameDevice reports whether path and the nearest existing directory at
+// or above place are on one file system, where git can hard-link from one
+// to the other. When either cannot be read, it says yes.
+func sameDevice(path, place string) bool {
+	a, err := os.Stat(path)
+	if err != nil {
+		return true
+	}
+	for cur := place; ; cur = filepath.Dir(cur) {
+		b, err := os.Stat(cur)
+		if err == nil {
+			sa, okA := a.Sys().(*syscall.Stat_t)
+			sb, okB := b.Sys().(*syscall.Stat_t)
+			return !okA || !okB || sa.Dev == sb.Dev
+		}
+		if filepath.Dir(cur) == cur {
+			return true
+		}
+	}
+}
+
+// removeCreated removes directories mkdirTracked made (and files made in
+// them), innermost first, keeping any directory that is no longer empty.
 func removeCreated(created []string) {
 	for i := len(created) - 1; i >= 0; i-- {
 		os.Remove(created[i])

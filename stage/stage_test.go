@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,26 +79,58 @@ func TestDefaultName(t *testing.T) {
 // free again when the first run lets go.
 func TestLockCopyBusy(t *testing.T) {
 	cfg := filepath.Join(t.TempDir(), ConfigFileName)
-	unlock, err := lockCopy(cfg, "/staging/app", "app")
+	unlock, _, err := lockCopy(cfg, "/staging/app", "app")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = lockCopy(cfg, "/staging/app", "app")
+	_, _, err = lockCopy(cfg, "/staging/app", "app")
 	if err == nil || err.Error() != `another git-stage is working on staging copy "app" (lock `+
 		filepath.Join(filepath.Dir(cfg), ".staging_sync.locks")+"/"+filepath.Base(lockName("/staging/app"))+")" {
 		t.Fatalf("second lock: %v", err)
 	}
-	other, err := lockCopy(cfg, "/staging/other", "other")
+	other, _, err := lockCopy(cfg, "/staging/other", "other")
 	if err != nil {
 		t.Fatalf("another copy is not busy: %v", err)
 	}
 	other()
 	unlock()
-	again, err := lockCopy(cfg, "/staging/app", "app")
+	again, _, err := lockCopy(cfg, "/staging/app", "app")
 	if err != nil {
 		t.Fatalf("after unlock: %v", err)
 	}
 	again()
+}
+
+// Taking a copy's lock says what it made (directories, then the lock
+// file), so that a clone that fails can remove them; a lock file removed
+// by its holder is made anew by the next run.
+func TestLockCopyCreated(t *testing.T) {
+	root := t.TempDir()
+	cfg := filepath.Join(root, "conf", ConfigFileName)
+	locks := filepath.Join(root, "conf", lockDirName)
+	file := copyLockPath(cfg, "/staging/app")
+	unlock, created, err := lockCopy(cfg, "/staging/app", "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{filepath.Join(root, "conf"), locks, file}; !slices.Equal(created, want) {
+		t.Fatalf("created %q, want %q", created, want)
+	}
+	removeCreated(created)
+	unlock()
+	if _, err := os.Lstat(filepath.Join(root, "conf")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("conf is still there: %v", err)
+	}
+	unlock, created, err = lockCopy(cfg, "/staging/app", "app")
+	if err != nil || len(created) != 3 {
+		t.Fatalf("again: created %q, %v", created, err)
+	}
+	unlock()
+	unlock, created, err = lockCopy(cfg, "/staging/app", "app")
+	if err != nil || len(created) != 0 {
+		t.Fatalf("where the lock file is: created %q, %v", created, err)
+	}
+	unlock()
 }
 
 // execute undoes, newest first, every step that started, including the
@@ -406,5 +440,20 @@ func TestMarkMissing(t *testing.T) {
 		if gone != statGone(paths[i]) {
 			t.Errorf("%s: missing %v, os.Stat says otherwise", rels[i], gone)
 		}
+	}
+}
+
+// sameDevice compares the file systems of a path and of the nearest
+// existing directory above a place that is yet to be made.
+func TestSameDevice(t *testing.T) {
+	dir := t.TempDir()
+	if !sameDevice(dir, filepath.Join(dir, "not", "yet")) {
+		t.Error("a directory and a place under it: not the same device")
+	}
+	if _, err := os.Stat("/proc/self"); err != nil {
+		t.Skip("no /proc here")
+	}
+	if sameDevice("/proc/self", filepath.Join(dir, "not", "yet")) {
+		t.Error("/proc and a temporary directory: the same device")
 	}
 }

@@ -15,7 +15,7 @@ import (
 // SyncBackOptions are sync-back's arguments and flags.
 type SyncBackOptions struct {
 	Name            string // "" for the staging copy containing Cwd
-	WorkName        string // another work repository: relative to the work root, or absolute
+	WorkName        string // another work repository: relative to the work root, to Cwd (./, ../), or absolute
 	Branch          string // "" for the recorded base branch
 	TempBranch      string // "" for the copy's temp branch
 	Remote          string // "" for the recorded remote
@@ -127,6 +127,9 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 		root := s.WorkRoot
 		if root == "" {
 			root = m.WorkRoot
+		}
+		if cwdRelative(o.WorkName) {
+			root = s.Cwd
 		}
 		j.work = AbsPath(o.WorkName, root)
 	}

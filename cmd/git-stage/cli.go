@@ -44,7 +44,7 @@ type cli struct {
 }
 
 type cloneCmd struct {
-	Project        string   `arg:"" optional:"" help:"Repository to stage: relative to --work-root, or absolute (default: the repository you are in)."`
+	Project        string   `arg:"" optional:"" help:"Repository to stage: a name relative to --work-root, a path from here (./ or ../), or absolute (default: the repository you are in)."`
 	AsName         *string  `name:"as-name" placeholder:"NAME" help:"Staging name: the copy's path under the staging root (default: PROJECT)."`
 	Force          int      `short:"f" type:"counter" help:"Replace an existing staging copy that holds no unique work; twice (-ff) to discard whatever it holds."`
 	Branch         string   `placeholder:"BRANCH" help:"Stage this branch of the work repository instead of the checked-out one."`
@@ -71,7 +71,7 @@ func (c *cloneCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) er
 
 type syncBackCmd struct {
 	Name            string `arg:"" optional:"" stagingname:"" help:"Staging copy, by its staging name (default: the copy you are in)."`
-	WorkName        string `name:"work-name" placeholder:"PROJECT" help:"Update this work repository instead of the recorded one: relative to the work root, or absolute."`
+	WorkName        string `name:"work-name" placeholder:"PROJECT" help:"Update this work repository instead of the recorded one: a name relative to the work root, a path from here (./ or ../), or absolute."`
 	Branch          string `placeholder:"BRANCH" help:"Branch to update, in the work repository and on the remote (default: the one the copy was made from)."`
 	TempBranch      string `name:"temp-branch" placeholder:"BRANCH" help:"Temporary remote branch to push through (default: the copy's)."`
 	Remote          string `placeholder:"NAME" help:"Remote to sync through (default: the copy's)."`

@@ -53,11 +53,16 @@ func TestScripts(t *testing.T) {
 		Dir:                 filepath.Join("..", "..", "testscripts"),
 		Setup:               setupScript,
 		RequireExplicitExec: true,
-		// [exists:PATH]: a file of the machine is there.
+		// [exists:PATH]: a file of the machine is there. [can-mount]:
+		// this process may mount a tmpfs (root, outside a locked-down
+		// container).
 		Condition: func(cond string) (bool, error) {
 			if p, ok := strings.CutPrefix(cond, "exists:"); ok {
 				_, err := os.Stat(p)
 				return err == nil, nil
+			}
+			if cond == "can-mount" {
+				return canMount(), nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
@@ -71,6 +76,7 @@ func TestScripts(t *testing.T) {
 			"githttp":        cmdGitHTTP,
 			"waitfile":       cmdWaitfile,
 			"readme-snippet": cmdReadmeSnippet,
+			"tmpfs":          cmdTmpfs,
 		},
 	})
 }

@@ -124,7 +124,7 @@ func testSignalLeavesNoTempBranch(t *testing.T, sig syscall.Signal) {
 	if got := refs(); got != before {
 		t.Errorf("clone left remote refs:\n%s", got)
 	}
-	if entries, _ := os.ReadDir(staging); len(entries) != 1 || entries[0].Name() != ".staging_sync.locks" {
+	if entries, _ := os.ReadDir(staging); len(entries) != 0 { // not even the lock directory it made
 		t.Errorf("clone left files in the staging root: %v", entries)
 	}
 

@@ -30,8 +30,11 @@ var localEnvVars = []string{
 	"GIT_COMMON_DIR",
 }
 
-// ScrubbedEnv returns environ without the repository-local git variables.
-// GIT_CONFIG_KEY_<n>/GIT_CONFIG_VALUE_<n> go with GIT_CONFIG_COUNT.
+// ScrubbedEnv returns environ without the repository-local git variables,
+// but for the settings of `git -c` and GIT_CONFIG_COUNT (with its
+// GIT_CONFIG_KEY_<n>/GIT_CONFIG_VALUE_<n>): git itself keeps those when it
+// runs git in another repository (prepare_other_repo_env, for
+// submodules), so `git -c k=v staging ...` reaches every git call.
 func ScrubbedEnv(environ []string) []string {
 	out := make([]string, 0, len(environ))
 	for _, kv := range environ {
@@ -45,8 +48,8 @@ func ScrubbedEnv(environ []string) []string {
 }
 
 func isLocalEnvVar(name string) bool {
-	if strings.HasPrefix(name, "GIT_CONFIG_KEY_") || strings.HasPrefix(name, "GIT_CONFIG_VALUE_") {
-		return true
+	if name == "GIT_CONFIG_PARAMETERS" || name == "GIT_CONFIG_COUNT" {
+		return false
 	}
 	for _, v := range localEnvVars {
 		if name == v {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -61,26 +62,19 @@ func (r *settingsResolver) Resolve(_ *kong.Context, _ *kong.Path, flag *kong.Fla
 	return nil, nil
 }
 
-// load reads every stage.* key visible from the current directory: the
-// system, global and (inside a repository) local config, as git sees it.
-// It reads the files itself when it can tell exactly which git would read
-// and how (no git process: list starts none); else it asks git.
+// load reads every stage.* key visible from the current directory with
+// one `git config` call: what git itself reads there (system, global and,
+// inside a repository git trusts, its own config; includes; `git -c` and
+// GIT_CONFIG_COUNT), and nothing else. A repository git refuses for its
+// owner (safe.directory) is left out, as git leaves it out.
 func (r *settingsResolver) load() {
 	r.keys = map[string]string{}
-	if entries, ok := gitcmd.ReadConfig(r.cwd, "stage.", os.Getenv); ok {
-		for _, e := range entries {
-			if !e.NoValue {
-				r.keys[e.Key] = e.Value
-			}
-		}
-		return
-	}
 	out, err := r.git.Output(r.ctx, r.cwd, "config", "-z", "--get-regexp", `^stage\.`)
 	if gitcmd.ExitCode(err) == 1 {
 		return // no such keys
 	}
 	if err != nil {
-		r.err = err
+		r.err = fmt.Errorf("read the stage.* settings from git config: %w", err)
 		return
 	}
 	for _, rec := range bytes.Split(out, []byte{0}) {

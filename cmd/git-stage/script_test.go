@@ -53,8 +53,12 @@ func TestScripts(t *testing.T) {
 		Dir:                 filepath.Join("..", "..", "testscripts"),
 		Setup:               setupScript,
 		RequireExplicitExec: true,
-		// [exists:PATH]: a file of the machine is there.
+		// [exists:PATH]: a file of the machine is there. [root]: the
+		// tests run as root.
 		Condition: func(cond string) (bool, error) {
+			if cond == "root" {
+				return os.Geteuid() == 0, nil
+			}
 			if p, ok := strings.CutPrefix(cond, "exists:"); ok {
 				_, err := os.Stat(p)
 				return err == nil, nil

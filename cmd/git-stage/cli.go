@@ -184,6 +184,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		return 2
 	}
 	kctx, err := parser.Parse(args[1:])
+	if err != nil && resolver.err != nil {
+		// git config refused (a broken config file): not a usage error.
+		fmt.Fprintf(stderr, "%s: %s\n", name, oneLine(resolver.err.Error()))
+		fmt.Fprintf(stderr, "hint: correct the config file git names\n")
+		return 1
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %s\n", name, oneLine(err.Error()))
 		fmt.Fprintf(stderr, "hint: see '%s --help'\n", name)

@@ -396,7 +396,9 @@ func looksLikeGitDir(dir string) bool {
 // order, with keys under prefix only; ok is false when it cannot read
 // them exactly (includes, syntax it does not handle, a system config that
 // may or may not be git's and sets such keys), and the caller should ask
-// git.
+// git. It knows neither `git -c` nor safe.directory: never use it for
+// settings, which come from `git config` itself; only to compare two
+// repositories' own remotes, where a miss means "ask no further".
 func ReadConfig(dir, prefix string, env func(string) string) (entries []ConfigEntry, ok bool) {
 	files, maybeSystem, ok := configFiles(dir, env)
 	if !ok {

@@ -30,13 +30,16 @@ var localEnvVars = []string{
 	"GIT_COMMON_DIR",
 }
 
-// ScrubbedEnv returns environ without the repository-local git variables.
-// GIT_CONFIG_KEY_<n>/GIT_CONFIG_VALUE_<n> go with GIT_CONFIG_COUNT.
+// ScrubbedEnv returns environ without the repository-local git variables,
+// but for the settings of `git -c` and GIT_CONFIG_COUNT (with its
+// GIT_CONFIG_KEY_<n>/GIT_CONFIG_VALUE_<n>): git itself keeps those when it
+// runs git in another repository (prepare_other_repo_env, for
+// submodules), so `git -c k=v staging ...` reaches every git call.
 func ScrubbedEnv(environ []string) []string {
 	out := make([]string, 0, len(environ))
 	for _, kv := range environ {
 		name, _, _ := strings.Cut(kv, "=")
-		if isLocalEnvVar(name) {
+		if isLocalEnvVar(name) && !keptForOtherRepos(name) {
 			continue
 		}
 		out = append(out, kv)
@@ -45,9 +48,6 @@ func ScrubbedEnv(environ []string) []string {
 }
 
 func isLocalEnvVar(name string) bool {
-	if strings.HasPrefix(name, "GIT_CONFIG_KEY_") || strings.HasPrefix(name, "GIT_CONFIG_VALUE_") {
-		return true
-	}
 	for _, v := range localEnvVars {
 		if name == v {
 			return true
@@ -59,3 +59,11 @@ func isLocalEnvVar(name string) bool {
 // Environ is the environment every git child gets: the process environment,
 // scrubbed.
 func Environ() []string { return ScrubbedEnv(os.Environ()) }
+
+// keptForOtherRepos reports whether git keeps the repository-local
+// variable name when it runs git in another repository: the settings of
+// `git -c` and GIT_CONFIG_COUNT (whose GIT_CONFIG_KEY_<n> and
+// GIT_CONFIG_VALUE_<n> git never lists).
+func keptForOtherRepos(name string) bool {
+	return name == "GIT_CONFIG_PARAMETERS" || name == "GIT_CONFIG_COUNT"
+}

@@ -61,10 +61,14 @@ func TestLocalEnvVarsMatchGit(t *testing.T) {
 }
 
 func TestScrubbedEnv(t *testing.T) {
+	// The settings of git -c and GIT_CONFIG_COUNT stay, as git keeps them
+	// for a submodule.
 	in := []string{"PATH=/bin", "GIT_DIR=/x", "GIT_INDEX_FILE=/i", "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=a.b",
-		"GIT_CONFIG_VALUE_0=c", "GIT_AUTHOR_NAME=A", "GIT_PREFIX=sub/", "HOME=/h", "GIT_TRACE=1"}
+		"GIT_CONFIG_VALUE_0=c", "GIT_AUTHOR_NAME=A", "GIT_PREFIX=sub/", "HOME=/h", "GIT_TRACE=1",
+		"GIT_CONFIG=/c", "GIT_CONFIG_PARAMETERS='x.y'='z'"}
 	got := ScrubbedEnv(in)
-	want := []string{"PATH=/bin", "GIT_AUTHOR_NAME=A", "HOME=/h", "GIT_TRACE=1"}
+	want := []string{"PATH=/bin", "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=a.b", "GIT_CONFIG_VALUE_0=c",
+		"GIT_AUTHOR_NAME=A", "HOME=/h", "GIT_TRACE=1", "GIT_CONFIG_PARAMETERS='x.y'='z'"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ScrubbedEnv = %v, want %v", got, want)
 	}

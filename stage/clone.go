@@ -138,11 +138,10 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 			err = checksInterrupted(ctx, err, cloneUndone, "clone of %s failed", cmp.Or(j.work, s.Cwd))
 		}
 	}()
-	if j.remote == "" {
-		j.remote = "origin"
-	}
-	if err := checkRemoteName(j.remote); err != nil {
-		return nil, err
+	if j.remote != "" {
+		if err := checkRemoteName(j.remote); err != nil {
+			return nil, err
+		}
 	}
 	if o.Branch != "" {
 		if err := checkBranchName(o.Branch); err != nil {
@@ -240,9 +239,6 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	j.tmp = besideDir(j.target, newDirMarker)
 	j.copyObjects = !sameDevice(filepath.Join(commonGitDir(j.work), "objects"), filepath.Dir(j.tmp))
 	guess := cmp.Or(o.Branch, headBranch(j.work))
-	if !o.DryRun && a.Trace == nil && guess != "" {
-		j.startEarly(ctx, a, guess)
-	}
 	var st *gitcmd.Status
 	var stErr error
 	stDone := make(chan struct{})
@@ -250,10 +246,20 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 		defer close(stDone)
 		st, stErr = a.Git.Status(ctx, j.work)
 	}()
-	remote := j.listRemote(ctx, a, old, guess, j.replace && o.Force == 1)
-	wc, wcErr := a.readWorkConfig(ctx, j.work, j.remote)
+	// The remote: --remote or stage.remote, else the branch's own, else
+	// origin (settled again below for the branch status finds).
+	wc, wcErr := a.readWorkConfig(ctx, j.work)
+	var remoteFrom string
+	if wcErr == nil && o.Remote == "" {
+		j.remote, remoteFrom = wc.defaultRemote(guess)
+	}
+	var remote func(string) ([]gitcmd.Ref, error)
 	var refsErr error
-	if wcErr == nil {
+	if wcErr == nil && wc.remotes[j.remote] != nil {
+		if !o.DryRun && a.Trace == nil && guess != "" {
+			j.startEarly(ctx, a, guess)
+		}
+		remote = j.listRemote(ctx, a, old, guess, j.replace && o.Force == 1)
 		j.workRefs, refsErr = a.Git.ForEachRef(ctx, j.work, "refs/heads/", "refs/remotes/"+j.remote+"/")
 	}
 	<-stDone
@@ -271,10 +277,25 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	if wcErr != nil {
 		return nil, wcErr
 	}
+	if o.Remote == "" && o.Branch == "" && j.branch != guess {
+		// HEAD names another branch than its file said: its remote.
+		if r, from := wc.defaultRemote(j.branch); r != j.remote || remote == nil {
+			j.remote, remoteFrom = r, from
+			remote = j.listRemote(ctx, a, old, "", j.replace && o.Force == 1)
+			j.workRefs, refsErr = a.Git.ForEachRef(ctx, j.work, "refs/heads/", "refs/remotes/"+j.remote+"/")
+		}
+	}
+	urls, err := wc.remote(j.remote, remoteFrom)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRemoteName(j.remote); err != nil {
+		return nil, err
+	}
 	if refsErr != nil {
 		return nil, wrap(refsErr, "", "read the branches of %s", j.work)
 	}
-	j.url, j.pushURLs, j.postClone = wc.url, wc.pushURLs, wc.postClone
+	j.url, j.pushURLs, j.postClone = urls.url, urls.pushURLs, wc.postClone
 	if !o.NoCopy {
 		if j.copies, err = a.untrackedMatching(ctx, j.work, append(wc.copy, o.Copy...)); err != nil {
 			return nil, err

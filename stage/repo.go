@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/git-stage/git-stage/gitcmd"
@@ -52,11 +52,13 @@ func (a *App) topHere(ctx context.Context, dir string) (string, bool) {
 }
 
 // workConfig is what clone reads from the work repository's git config
-// (its own, the global and the system one): the remote's URLs, and the
-// stage.copy patterns and stage.postClone commands, in order.
+// (its own, the global and the system one): the remotes' URLs, the
+// branches' remotes, and the stage.copy patterns and stage.postClone
+// commands, in order.
 type workConfig struct {
-	url       string
-	pushURLs  []string
+	dir       string
+	remotes   map[string]*remoteURLs // by name
+	branches  map[string]string      // branch.<b>.remote, by branch
 	copy      []string
 	postClone []string
 	// submoduleURLs are the submodules initialised here, by lower-cased
@@ -64,16 +66,29 @@ type workConfig struct {
 	submoduleURLs map[string]string
 }
 
+// remoteURLs are a remote's URL (the first, which git fetches from) and
+// push URLs.
+type remoteURLs struct {
+	url      string
+	pushURLs []string
+}
+
 // readWorkConfig reads the work repository's git config with one `git
 // config` call. A relative local path URL is made absolute against dir,
 // so that it still works from the staging copy.
-func (a *App) readWorkConfig(ctx context.Context, dir, remote string) (*workConfig, error) {
-	pattern := `^(remote\.` + regexp.QuoteMeta(remote) + `\.(url|pushurl)|stage\.(copy|postclone)|submodule\..*\.url)$`
+func (a *App) readWorkConfig(ctx context.Context, dir string) (*workConfig, error) {
+	pattern := `^(remote\..*\.(url|pushurl)|branch\..*\.remote|stage\.(copy|postclone)|submodule\..*\.url)$`
 	out, err := a.Git.Output(ctx, dir, "config", "-z", "--get-regexp", pattern)
 	if err != nil && gitcmd.ExitCode(err) != 1 {
 		return nil, wrap(err, "", "read the git config of %s", dir)
 	}
-	w := &workConfig{submoduleURLs: map[string]string{}}
+	w := &workConfig{dir: dir, remotes: map[string]*remoteURLs{}, branches: map[string]string{}, submoduleURLs: map[string]string{}}
+	remote := func(name string) *remoteURLs {
+		if w.remotes[name] == nil {
+			w.remotes[name] = &remoteURLs{}
+		}
+		return w.remotes[name]
+	}
 	for _, rec := range bytes.Split(out, []byte{0}) {
 		key, val, ok := strings.Cut(string(rec), "\n")
 		if !ok {
@@ -82,21 +97,57 @@ func (a *App) readWorkConfig(ctx context.Context, dir, remote string) (*workConf
 		switch {
 		case strings.HasPrefix(key, "submodule."):
 			w.submoduleURLs[strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(key, "submodule."), ".url"))] = val
+		case strings.HasPrefix(key, "branch."):
+			w.branches[strings.TrimSuffix(strings.TrimPrefix(key, "branch."), ".remote")] = val
 		case key == "stage.copy":
 			w.copy = append(w.copy, val)
 		case key == "stage.postclone":
 			w.postClone = append(w.postClone, val)
 		case strings.HasSuffix(key, ".pushurl"):
-			w.pushURLs = append(w.pushURLs, absRemoteURL(val, dir))
-		case w.url == "":
-			w.url = absRemoteURL(val, dir)
+			r := remote(strings.TrimSuffix(strings.TrimPrefix(key, "remote."), ".pushurl"))
+			r.pushURLs = append(r.pushURLs, absRemoteURL(val, dir))
+		default:
+			if r := remote(strings.TrimSuffix(strings.TrimPrefix(key, "remote."), ".url")); r.url == "" {
+				r.url = absRemoteURL(val, dir)
+			}
 		}
 	}
-	if w.url == "" {
-		return nil, refuse("add it (git -C "+gitcmd.Quote(dir)+" remote add "+remote+" URL) or choose another with --remote",
-			"remote %q is not configured in %s", remote, dir)
-	}
 	return w, nil
+}
+
+// defaultRemote is the remote clone uses for branch when none is named:
+// the branch's own (branch.<b>.remote, unless "." for a local upstream),
+// else origin. It says where the name came from.
+func (w *workConfig) defaultRemote(branch string) (name, from string) {
+	if r := w.branches[branch]; r != "" && r != "." {
+		return r, "branch." + branch + ".remote"
+	}
+	return "origin", ""
+}
+
+// remote returns the URLs of the remote name (from says which setting
+// named it, if any), or a refusal naming the remotes there are.
+func (w *workConfig) remote(name, from string) (*remoteURLs, error) {
+	if r := w.remotes[name]; r != nil && r.url != "" {
+		return r, nil
+	}
+	what := fmt.Sprintf("remote %q", name)
+	if from != "" {
+		what += " (" + from + ")"
+	}
+	add := "git -C " + gitcmd.Quote(w.dir) + " remote add " + gitcmd.Quote(name) + " URL"
+	var names []string
+	for n, r := range w.remotes {
+		if r.url != "" {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return nil, refuse("add it: "+add, "%s is not configured in %s, which has no remote", what, w.dir)
+	}
+	slices.Sort(names)
+	return nil, refuse("choose one with --remote NAME or git config stage.remote NAME, or add it: "+add,
+		"%s is not configured in %s (its remotes: %s)", what, w.dir, strings.Join(names, ", "))
 }
 
 // absRemoteURL makes a relative local-path URL absolute against dir. Git

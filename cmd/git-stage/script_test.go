@@ -53,10 +53,13 @@ func TestScripts(t *testing.T) {
 		Dir:                 filepath.Join("..", "..", "testscripts"),
 		Setup:               setupScript,
 		RequireExplicitExec: true,
-		// [exists:PATH]: a file of the machine is there. [can-mount]:
-		// this process may mount a tmpfs (root, outside a locked-down
-		// container).
+		// [exists:PATH]: a file of the machine is there. [root]: the
+		// tests run as root. [can-mount]: this process may mount a tmpfs
+		// (root, outside a locked-down container).
 		Condition: func(cond string) (bool, error) {
+			if cond == "root" {
+				return os.Geteuid() == 0, nil
+			}
 			if p, ok := strings.CutPrefix(cond, "exists:"); ok {
 				_, err := os.Stat(p)
 				return err == nil, nil

@@ -3,9 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strings"
-	"sync"
 
 	"github.com/alecthomas/kong"
 
@@ -16,8 +16,9 @@ import (
 // settingsResolver gives the flags that are settings their value when the
 // command line does not: first the environment variable of the flag's env
 // tag, then the git config key of its gitconfig tag, read with a single
-// `git config` call made only if some setting needs it. What neither gives
-// keeps its default.
+// `git config` call. That call starts with the resolver, so that it runs
+// while Kong builds its model and parses the command line. What neither
+// gives keeps its default.
 //
 // The environment is read here, not left to Kong: Kong writes env values
 // before it asks resolvers, which would let git config override them.
@@ -26,15 +27,20 @@ type settingsResolver struct {
 	git *gitcmd.Runner
 	cwd string
 
-	once sync.Once
-	keys map[string]string // lower-cased key -> last value
-	err  error
+	loaded chan struct{}     // closed once keys and err are set
+	keys   map[string]string // lower-cased key -> last value
+	err    error
 	// from says where each resolved flag got its value: "env" or "git".
 	from map[string]string
 }
 
 func newSettingsResolver(ctx context.Context, git *gitcmd.Runner, cwd string) *settingsResolver {
-	return &settingsResolver{ctx: ctx, git: git, cwd: cwd, from: map[string]string{}}
+	r := &settingsResolver{ctx: ctx, git: git, cwd: cwd, from: map[string]string{}, loaded: make(chan struct{})}
+	go func() {
+		defer close(r.loaded)
+		r.load()
+	}()
+	return r
 }
 
 func (r *settingsResolver) Validate(*kong.Application) error { return nil }
@@ -50,7 +56,7 @@ func (r *settingsResolver) Resolve(_ *kong.Context, _ *kong.Path, flag *kong.Fla
 	if key == "" {
 		return nil, nil
 	}
-	r.once.Do(r.load)
+	<-r.loaded
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -61,26 +67,19 @@ func (r *settingsResolver) Resolve(_ *kong.Context, _ *kong.Path, flag *kong.Fla
 	return nil, nil
 }
 
-// load reads every stage.* key visible from the current directory: the
-// system, global and (inside a repository) local config, as git sees it.
-// It reads the files itself when it can tell exactly which git would read
-// and how (no git process: list starts none); else it asks git.
+// load reads every stage.* key visible from the current directory with
+// one `git config` call: what git itself reads there (system, global and,
+// inside a repository git trusts, its own config; includes; `git -c` and
+// GIT_CONFIG_COUNT), and nothing else. A repository git refuses for its
+// owner (safe.directory) is left out, as git leaves it out.
 func (r *settingsResolver) load() {
 	r.keys = map[string]string{}
-	if entries, ok := gitcmd.ReadConfig(r.cwd, "stage.", os.Getenv); ok {
-		for _, e := range entries {
-			if !e.NoValue {
-				r.keys[e.Key] = e.Value
-			}
-		}
-		return
-	}
 	out, err := r.git.Output(r.ctx, r.cwd, "config", "-z", "--get-regexp", `^stage\.`)
 	if gitcmd.ExitCode(err) == 1 {
 		return // no such keys
 	}
 	if err != nil {
-		r.err = err
+		r.err = fmt.Errorf("read the stage.* settings from git config: %w", err)
 		return
 	}
 	for _, rec := range bytes.Split(out, []byte{0}) {
@@ -93,6 +92,7 @@ func (r *settingsResolver) load() {
 // settings turns the resolved flags into absolute paths, with the
 // defaults of design.md section 3.
 func (r *settingsResolver) settings(c *cli) stage.Settings {
+	<-r.loaded
 	s := stage.Settings{Cwd: r.cwd}
 	if c.WorkRoot != "" {
 		s.WorkRoot = stage.AbsPath(c.WorkRoot, r.cwd)
@@ -109,7 +109,7 @@ func (r *settingsResolver) settings(c *cli) stage.Settings {
 	if c.ConfigPath != "" && !(rootExplicit && r.from["config-path"] == "git") {
 		s.ConfigPath = stage.AbsPath(c.ConfigPath, r.cwd)
 	}
-	// Inside a staging copy, its name (read with the rest, when read).
+	// Inside a staging copy, its name.
 	s.Here = r.keys["stage.name"]
 	return s
 }

@@ -121,3 +121,24 @@ func lastIndexAny(b []byte, chars string) int {
 	}
 	return -1
 }
+
+// WithoutRedacted is the URL u with a redacted password (Redacted) taken
+// out: https://user:***@host/r becomes https://user@host/r, which git can
+// use, asking the user's credential helper for the password instead of
+// sending "***".
+func WithoutRedacted(u string) string {
+	start := strings.Index(u, "://")
+	if start < 0 {
+		return u
+	}
+	start += len("://")
+	end := start
+	for end < len(u) && !endsAuthority(u[end], false) {
+		end++
+	}
+	at := strings.LastIndexByte(u[start:end], '@')
+	if at < 0 || !strings.HasSuffix(u[start:start+at], ":"+Redacted) {
+		return u
+	}
+	return u[:start+at-len(":"+Redacted)] + u[start+at:]
+}

@@ -185,7 +185,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 	}
 	kctx, err := parser.Parse(args[1:])
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %s\n", name, oneLine(err.Error()))
+		fmt.Fprintf(stderr, "%s: %s\n", name, gitcmd.Redact(oneLine(err.Error())))
 		fmt.Fprintf(stderr, "hint: see '%s --help'\n", name)
 		return 2
 	}

@@ -40,14 +40,19 @@ type Cmd struct {
 	Stderr io.Writer
 }
 
-// String is the command as a user could type it.
+// String is the command as a user could type it, with the password of
+// any URL in it redacted (RedactURL).
 func (c Cmd) String() string {
 	env := ""
 	for _, e := range c.Env {
 		name, value, _ := strings.Cut(e, "=")
-		env += name + "=" + Quote(value) + " "
+		env += name + "=" + Quote(RedactURL(value)) + " "
 	}
-	return env + "git -C " + Quote(c.Dir) + " " + QuoteArgs(c.Args)
+	args := make([]string, len(c.Args))
+	for i, a := range c.Args {
+		args[i] = RedactURL(a)
+	}
+	return env + "git -C " + Quote(c.Dir) + " " + QuoteArgs(args)
 }
 
 // Show is the command as String gives it, then each line of its standard
@@ -57,7 +62,7 @@ func (c Cmd) Show() string {
 	b.WriteString(c.String() + "\n")
 	if c.Stdin != nil {
 		for _, line := range strings.Split(strings.TrimSuffix(string(c.Stdin), "\n"), "\n") {
-			b.WriteString("  < " + line + "\n")
+			b.WriteString("  < " + Redact(line) + "\n")
 		}
 	}
 	return b.String()
@@ -121,15 +126,26 @@ func (r *Runner) Run(ctx context.Context, c Cmd) ([]byte, error) {
 	cmd.Stdout = &stdout
 	stderr := &tailBuffer{max: 64 << 10}
 	cmd.Stderr = stderr
+	// What git prints is passed on with URLs' passwords redacted: a
+	// remote's message, a helper's error may show one.
+	var pass []io.Writer
 	if (c.Tee || r.Trace != nil) && r.Stderr != nil {
-		cmd.Stderr = io.MultiWriter(cmd.Stderr, r.Stderr)
+		pass = append(pass, r.Stderr)
 	}
 	if c.Stderr != nil {
-		cmd.Stderr = io.MultiWriter(cmd.Stderr, c.Stderr)
+		pass = append(pass, c.Stderr)
+	}
+	var shown *redactingWriter
+	if len(pass) > 0 {
+		shown = newRedactingWriter(io.MultiWriter(pass...))
+		cmd.Stderr = io.MultiWriter(cmd.Stderr, shown)
 	}
 
 	r.started.Add(1)
 	err := RunInGroup(cmd, os.Interrupt)
+	if shown != nil {
+		shown.Flush()
+	}
 	if err == nil {
 		return stdout.Bytes(), nil
 	}
@@ -158,6 +174,8 @@ type Error struct {
 	Err         error
 }
 
+// Error says which git command failed and why, git's reason with any
+// URL's password redacted.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("git")
@@ -177,14 +195,17 @@ func (e *Error) Error() string {
 	if reason := e.Reason(); reason != "" {
 		b.WriteString(": " + reason)
 	}
-	return b.String()
+	return Redact(b.String())
 }
 
 func (e *Error) Unwrap() error { return e.Err }
 
 // Reason is the line of git's stderr that best says why it failed: the
-// first "fatal:" or "error:" line, else the last non-empty line.
-func (e *Error) Reason() string {
+// first "fatal:" or "error:" line, else the last non-empty line; any
+// URL's password in it redacted.
+func (e *Error) Reason() string { return Redact(e.reason()) }
+
+func (e *Error) reason() string {
 	lines := strings.Split(strings.ReplaceAll(e.Stderr, "\r", "\n"), "\n")
 	for _, l := range lines {
 		l = strings.TrimSpace(l)

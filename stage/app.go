@@ -43,14 +43,16 @@ func (s Settings) Config() string {
 
 func (s Settings) store() *Store { return &Store{Path: s.Config()} }
 
+// infof and warnf print a message, with the password of any URL in it
+// redacted.
 func (a *App) infof(format string, args ...any) {
 	if !a.Quiet {
-		fmt.Fprintf(a.Stderr, format+"\n", args...)
+		fmt.Fprintln(a.Stderr, gitcmd.Redact(fmt.Sprintf(format, args...)))
 	}
 }
 
 func (a *App) warnf(format string, args ...any) {
-	fmt.Fprintf(a.Stderr, "warning: "+format+"\n", args...)
+	fmt.Fprintln(a.Stderr, "warning: "+gitcmd.Redact(fmt.Sprintf(format, args...)))
 }
 
 // progressArg is the flag that lets git show its progress, or silences it.

@@ -3,6 +3,8 @@ package stage
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +14,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/git-stage/git-stage/gitcmd"
 	"golang.org/x/sys/unix"
 )
 
@@ -100,6 +103,9 @@ func ParseConfig(data []byte) (*Config, error) {
 		if !filepath.IsAbs(m.StagingPath) || !filepath.IsAbs(m.WorkPath) {
 			return nil, fmt.Errorf("staging %q: paths must be absolute", name)
 		}
+		// A file written before passwords were kept out of it: the
+		// password is never shown, and the next write drops it.
+		m.RemoteURL = gitcmd.RedactURL(m.RemoteURL)
 	}
 	return c, nil
 }
@@ -152,6 +158,7 @@ func (c *Config) Marshal() ([]byte, error) {
 		if m.Leftovers == nil {
 			m.Leftovers = []string{}
 		}
+		m.RemoteURL = gitcmd.RedactURL(m.RemoteURL) // no password is stored
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -313,6 +320,24 @@ func (s *Store) Update(ctx context.Context, fn func(*Config) error) error {
 	return nil
 }
 
+// configMode is the most open mode of the config file. It holds no
+// secret (no password is stored), but what is there is the user's.
+const configMode fs.FileMode = 0o644
+
+// createTemp creates a new file in dir whose name starts with prefix, with
+// mode configMode less the user's umask (os.CreateTemp's file is 0600,
+// whatever the umask).
+func createTemp(dir, prefix string) (*os.File, error) {
+	for {
+		var b [6]byte
+		rand.Read(b[:])
+		f, err := os.OpenFile(filepath.Join(dir, prefix+hex.EncodeToString(b[:])), os.O_RDWR|os.O_CREATE|os.O_EXCL, configMode)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+}
+
 // writeFileAtomic replaces path with data: a temp file in the same
 // directory, synced, then renamed over path. A symlink at path is followed,
 // even to a file not yet there, so a config kept in a dotfiles repository
@@ -328,12 +353,8 @@ func writeFileAtomic(path string, data []byte) error {
 		}
 		path = target
 	}
-	mode := fs.FileMode(0o644)
-	if fi, err := os.Stat(path); err == nil {
-		mode = fi.Mode().Perm()
-	}
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	f, err := createTemp(dir, "."+filepath.Base(path)+".tmp-")
 	if err != nil {
 		return err
 	}
@@ -343,9 +364,13 @@ func writeFileAtomic(path string, data []byte) error {
 		f.Close()
 		return err
 	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
+	// A new file has the user's umask (createTemp); one replaced keeps
+	// its mode, never more open than 0644.
+	if fi, err := os.Stat(path); err == nil {
+		if err := f.Chmod(fi.Mode().Perm() & configMode); err != nil {
+			f.Close()
+			return err
+		}
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()

@@ -55,6 +55,33 @@ func TestConfigRoundTrip(t *testing.T) {
 	}
 }
 
+// TestConfigKeepsNoPassword: a remote URL's password is redacted when
+// the config is written, and when a file written before is read (the
+// fast decoder and the careful one alike).
+func TestConfigKeepsNoPassword(t *testing.T) {
+	c := NewConfig()
+	m := sampleMapping("app")
+	m.RemoteURL = "https://user:s3cr3t@example.com/r.git"
+	c.Stagings["app"] = m
+	data, err := c.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte("s3cr3t")) || !bytes.Contains(data, []byte(`"remote_url": "https://user:***@example.com/r.git"`)) {
+		t.Errorf("the password is stored:\n%s", data)
+	}
+	old := bytes.ReplaceAll(data, []byte("***"), []byte("s3cr3t"))
+	for _, data := range [][]byte{old, bytes.Replace(old, []byte(`"version": 1,`), []byte(`"version": 1, "x": 0,`), 1)} {
+		back, err := ParseConfig(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := back.Stagings["app"].RemoteURL; got != "https://user:***@example.com/r.git" {
+			t.Errorf("read back as %q", got)
+		}
+	}
+}
+
 func TestParseConfigRefuses(t *testing.T) {
 	for _, tc := range []struct{ data, reason string }{
 		{``, "the file is empty"},

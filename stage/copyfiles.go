@@ -64,6 +64,9 @@ func (a *App) copyStep(work, dst string, paths []string) *step {
 		if err != nil {
 			return fmt.Errorf("copy untracked files from %s: %w", work, err)
 		}
+		for _, b := range st.blocked {
+			a.warnf("not copying %s: %v", b.path, b.why)
+		}
 		a.infof("copied %d untracked file(s) from %s%s", st.files, work, st.notes())
 		return excludeCopied(dst, paths)
 	}}
@@ -151,6 +154,9 @@ func (a *App) copyProgress() func(done, total int64, last bool) {
 // copyStats says what copyPaths did.
 type copyStats struct {
 	files, links, skipped, special int64
+	// blocked are the paths skipped because a link (or a file) stands
+	// where the copy needs a directory.
+	blocked []blocked
 }
 
 func (s copyStats) notes() string {
@@ -187,34 +193,35 @@ func copyPaths(ctx context.Context, src, dst string, paths []string, progress fu
 	}
 	var dirs []dir
 	var files []string
-	made := map[string]bool{}
-	// mkdir makes rel in dst (and its parents) like its source.
+	// made holds, for each directory of the copy already looked at, nil
+	// when it is a real directory files may go into.
+	made := map[string]error{}
+	// mkdir makes rel in dst (and its parents) like its source. A
+	// directory already there must be a real one: a link the copy's
+	// branch tracks (conf -> /elsewhere) would take the files out of the
+	// copy, to a place the branch's author chose (*linkedError).
 	var mkdir func(rel string) error
 	mkdir = func(rel string) error {
-		if rel == "." || made[rel] {
+		if rel == "." {
 			return nil
 		}
-		if err := mkdir(filepath.Dir(rel)); err != nil {
+		if err, ok := made[rel]; ok {
 			return err
 		}
-		made[rel] = true
-		fi, err := os.Lstat(filepath.Join(src, rel))
-		if err != nil {
-			return err
+		err := mkdir(filepath.Dir(rel))
+		if err == nil {
+			err = makeDir(src, dst, rel, func(fi fs.FileInfo) { dirs = append(dirs, dir{rel, fi}) })
 		}
-		err = os.Mkdir(filepath.Join(dst, rel), 0o700)
-		if errors.Is(err, fs.ErrExist) {
-			return nil // the copy's own (checked out) directory: left as it is
-		}
-		if err != nil {
-			return err
-		}
-		dirs = append(dirs, dir{rel, fi})
-		return nil
+		made[rel] = err
+		return err
 	}
+	var linked *linkedError
 	for _, p := range paths {
 		root := filepath.Clean(filepath.FromSlash(strings.TrimSuffix(p, "/")))
-		if err := mkdir(filepath.Dir(root)); err != nil {
+		if err := mkdir(filepath.Dir(root)); errors.As(err, &linked) {
+			st.blocked = append(st.blocked, blocked{p, linked})
+			continue
+		} else if err != nil {
 			return st, err
 		}
 		err := filepath.WalkDir(filepath.Join(src, root), func(path string, d fs.DirEntry, err error) error {
@@ -227,7 +234,12 @@ func copyPaths(ctx context.Context, src, dst string, paths []string, progress fu
 			rel, _ := filepath.Rel(src, path)
 			switch {
 			case d.IsDir():
-				return mkdir(rel)
+				err := mkdir(rel)
+				if errors.As(err, &linked) {
+					st.blocked = append(st.blocked, blocked{filepath.ToSlash(rel) + "/", linked})
+					return fs.SkipDir
+				}
+				return err
 			case d.Type()&fs.ModeSymlink != 0:
 				target, err := os.Readlink(path)
 				if err != nil {
@@ -318,6 +330,54 @@ feed:
 		}
 	}
 	return st, nil
+}
+
+// makeDir makes the directory rel of dst, like the one of src, and
+// reports it to made. One already there is left as it is if it is a real
+// directory, and refused (*linkedError) if it is anything else: checked
+// with Lstat, so that a link is never followed.
+func makeDir(src, dst, rel string, made func(fs.FileInfo)) error {
+	fi, err := os.Lstat(filepath.Join(src, rel))
+	if err != nil {
+		return err
+	}
+	err = os.Mkdir(filepath.Join(dst, rel), 0o700)
+	if errors.Is(err, fs.ErrExist) {
+		there, lerr := os.Lstat(filepath.Join(dst, rel))
+		if lerr != nil {
+			return lerr
+		}
+		if !there.IsDir() {
+			return &linkedError{rel: filepath.ToSlash(rel), mode: there.Mode()}
+		}
+		return nil // the copy's own (checked out) directory: left as it is
+	}
+	if err != nil {
+		return err
+	}
+	made(fi)
+	return nil
+}
+
+// linkedError is a directory the copied files would go through that is,
+// in the copy, a symbolic link or another file.
+type linkedError struct {
+	rel  string
+	mode fs.FileMode
+}
+
+func (e *linkedError) Error() string {
+	if e.mode&fs.ModeSymlink != 0 {
+		return e.rel + " is a symbolic link in the copy, and git-stage never writes through one"
+	}
+	return e.rel + " is not a directory in the copy"
+}
+
+// blocked is a path of stage.copy not copied because the way to it in the
+// copy is not a real directory.
+type blocked struct {
+	path string
+	why  *linkedError
 }
 
 // modeBits are the mode bits a copy keeps.

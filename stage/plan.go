@@ -82,7 +82,7 @@ func (a *App) preview(steps []*step) {
 		if s.git != nil {
 			fmt.Fprint(a.Stdout, s.git.Show())
 		} else {
-			fmt.Fprintln(a.Stdout, s.desc)
+			fmt.Fprintln(a.Stdout, gitcmd.Redact(s.desc))
 		}
 	}
 }
@@ -257,7 +257,7 @@ func (a *App) show(s *step) {
 	switch {
 	case a.Trace == nil:
 	case s.git == nil:
-		fmt.Fprintf(a.Trace, "+ %s\n", s.desc)
+		fmt.Fprintf(a.Trace, "+ %s\n", gitcmd.Redact(s.desc))
 	default:
 		fmt.Fprint(a.Trace, "+ ", s.git.Show())
 	}

@@ -68,7 +68,7 @@ func (a *App) Prune(ctx context.Context, s Settings, o PruneOptions) error {
 		return wrap(err, "run prune again once the cause is fixed; what is not done is still recorded", "prune failed")
 	}
 	for _, act := range j.actions {
-		fmt.Fprintln(a.Stdout, act)
+		fmt.Fprintln(a.Stdout, gitcmd.Redact(act))
 	}
 	return j.keptError()
 }

@@ -30,7 +30,9 @@ func wayTo(m *Mapping, config string) remoteWay {
 		w.dir = m.StagingPath
 		return w
 	}
-	w.dir, w.remote = filepath.Dir(config), m.RemoteURL
+	// The recorded URL has no password (the config keeps none): git asks
+	// the user's credential helper for it.
+	w.dir, w.remote = filepath.Dir(config), gitcmd.WithoutRedacted(m.RemoteURL)
 	return w
 }
 

@@ -191,7 +191,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		return 1
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %s\n", name, oneLine(err.Error()))
+		fmt.Fprintf(stderr, "%s: %s\n", name, gitcmd.Redact(oneLine(err.Error())))
 		fmt.Fprintf(stderr, "hint: see '%s --help'\n", name)
 		return 2
 	}
@@ -214,9 +214,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 
 	kctx.BindTo(ctx, (*context.Context)(nil))
 	if err := kctx.Run(app, settings); err != nil {
-		fmt.Fprintf(stderr, "%s: %s\n", name, oneLine(err.Error()))
+		fmt.Fprintf(stderr, "%s: %s\n", name, gitcmd.Redact(oneLine(err.Error())))
 		if hint := stage.HintOf(err); hint != "" {
-			fmt.Fprintf(stderr, "hint: %s\n", hint)
+			fmt.Fprintf(stderr, "hint: %s\n", gitcmd.Redact(hint))
 		}
 		if stage.IsUsage(err) {
 			return 2

@@ -58,6 +58,7 @@ type cloneJob struct {
 	copies    []string    // untracked paths of the work tree copied into the copy
 	subs      []submodule // submodules checked out from the work repository's
 	postClone []string    // commands run in the finished copy
+	partial   [][2]string // the work repository's partial clone settings, for the copy
 
 	unfinished []*leftover // hidden directories of this copy that dead runs left
 	unlock     func()      // releases the copy's lock
@@ -264,6 +265,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 		return nil, wrap(refsErr, "", "read the branches of %s", j.work)
 	}
 	j.url, j.pushURLs, j.postClone = wc.url, wc.pushURLs, wc.postClone
+	j.partial = wc.partial.copySettings(j.remote, j.work)
 	if !o.NoCopy {
 		if j.copies, err = a.untrackedMatching(ctx, j.work, append(wc.copy, o.Copy...)); err != nil {
 			return nil, err
@@ -511,6 +513,12 @@ func (j *cloneJob) steps(a *App) []*step {
 	// the push costs no time.
 	steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"update-ref", "--stdin"}, Stdin: j.refUpdates()}})
 	background := []*step{{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "remote." + j.remote + ".url", j.url}}}}
+	if len(j.partial) > 0 {
+		// A partial clone: the checkout may fetch blobs the work
+		// repository lacks, so the copy is its remote's partial clone first.
+		steps = append(append(steps, background...), partialSteps(j.tmp, j.partial)...)
+		background = nil
+	}
 	for _, u := range j.pushURLs {
 		background = append(background, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "--add", "remote." + j.remote + ".pushurl", u}}})
 	}

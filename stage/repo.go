@@ -62,13 +62,14 @@ type workConfig struct {
 	// submoduleURLs are the submodules initialised here, by lower-cased
 	// name (git config keys are case-insensitive).
 	submoduleURLs map[string]string
+	partial       partialClone
 }
 
 // readWorkConfig reads the work repository's git config with one `git
 // config` call. A relative local path URL is made absolute against dir,
 // so that it still works from the staging copy.
 func (a *App) readWorkConfig(ctx context.Context, dir, remote string) (*workConfig, error) {
-	pattern := `^(remote\.` + regexp.QuoteMeta(remote) + `\.(url|pushurl)|stage\.(copy|postclone)|submodule\..*\.url)$`
+	pattern := `^(remote\.` + regexp.QuoteMeta(remote) + `\.(url|pushurl)|stage\.(copy|postclone)|submodule\..*\.url|` + partialKeys + `)$`
 	out, err := a.Git.Output(ctx, dir, "config", "-z", "--get-regexp", pattern)
 	if err != nil && gitcmd.ExitCode(err) != 1 {
 		return nil, wrap(err, "", "read the git config of %s", dir)
@@ -76,6 +77,9 @@ func (a *App) readWorkConfig(ctx context.Context, dir, remote string) (*workConf
 	w := &workConfig{submoduleURLs: map[string]string{}}
 	for _, rec := range bytes.Split(out, []byte{0}) {
 		key, val, ok := strings.Cut(string(rec), "\n")
+		if w.partial.add(key, val, ok) && key != "remote."+remote+".url" {
+			continue
+		}
 		if !ok {
 			continue
 		}

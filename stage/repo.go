@@ -63,13 +63,14 @@ type workConfig struct {
 	// name (git config keys are case-insensitive).
 	submoduleURLs map[string]string
 	partial       partialClone
+	lfsFilter     bool // git runs git-lfs in checkouts
 }
 
 // readWorkConfig reads the work repository's git config with one `git
 // config` call. A relative local path URL is made absolute against dir,
 // so that it still works from the staging copy.
 func (a *App) readWorkConfig(ctx context.Context, dir, remote string) (*workConfig, error) {
-	pattern := `^(remote\.` + regexp.QuoteMeta(remote) + `\.(url|pushurl)|stage\.(copy|postclone)|submodule\..*\.url|` + partialKeys + `)$`
+	pattern := `^(remote\.` + regexp.QuoteMeta(remote) + `\.(url|pushurl)|stage\.(copy|postclone)|submodule\..*\.url|` + partialKeys + `|` + lfsKeys + `)$`
 	out, err := a.Git.Output(ctx, dir, "config", "-z", "--get-regexp", pattern)
 	if err != nil && gitcmd.ExitCode(err) != 1 {
 		return nil, wrap(err, "", "read the git config of %s", dir)
@@ -90,6 +91,8 @@ func (a *App) readWorkConfig(ctx context.Context, dir, remote string) (*workConf
 			w.copy = append(w.copy, val)
 		case key == "stage.postclone":
 			w.postClone = append(w.postClone, val)
+		case strings.HasPrefix(key, "filter.lfs."):
+			w.lfsFilter = w.lfsFilter || val != ""
 		case strings.HasSuffix(key, ".pushurl"):
 			w.pushURLs = append(w.pushURLs, absRemoteURL(val, dir))
 		case w.url == "":

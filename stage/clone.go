@@ -60,6 +60,8 @@ type cloneJob struct {
 	copies    []string    // untracked paths of the work tree copied into the copy
 	subs      []submodule // submodules checked out from the work repository's
 	postClone []string    // commands run in the finished copy
+	partial   [][2]string // the work repository's partial clone settings, for the copy
+	lfs       string      // the work repository's LFS objects, for the copy; "" without git-lfs
 
 	unfinished []*leftover // hidden directories of this copy that dead runs left
 	unlock     func()      // releases the copy's lock
@@ -296,6 +298,8 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 		return nil, wrap(refsErr, "", "read the branches of %s", j.work)
 	}
 	j.url, j.pushURLs, j.postClone = urls.url, urls.pushURLs, wc.postClone
+	j.partial = wc.partial.copySettings(j.remote, j.work)
+	j.lfs = lfsObjects(j.work, wc.lfsFilter)
 	if !o.NoCopy {
 		if j.copies, err = a.untrackedMatching(ctx, j.work, append(wc.copy, o.Copy...)); err != nil {
 			return nil, err
@@ -550,6 +554,12 @@ func (j *cloneJob) steps(a *App) []*step {
 	// the push costs no time.
 	steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"update-ref", "--stdin"}, Stdin: j.refUpdates()}})
 	background := []*step{{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "remote." + j.remote + ".url", j.url}}}}
+	if len(j.partial) > 0 || j.lfs != "" {
+		// The checkout may fetch blobs (a partial clone) or LFS objects
+		// the work repository lacks: from the remote, whose URL is set first.
+		steps = append(append(steps, background...), partialSteps(j.tmp, j.partial)...)
+		background = nil
+	}
 	for _, u := range j.pushURLs {
 		background = append(background, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "--add", "remote." + j.remote + ".pushurl", u}}})
 	}
@@ -584,9 +594,12 @@ func (j *cloneJob) steps(a *App) []*step {
 	// The files: checked out from an unborn HEAD (the temp branch's name,
 	// which the copy has no branch of), so that a post-checkout hook sees
 	// what git clone and git worktree add give it: no old commit.
-	steps = append(steps,
-		&step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"symbolic-ref", "HEAD", "refs/heads/" + j.temp}}},
-		&step{git: &gitcmd.Cmd{Dir: j.tmp, Tee: a.Progress, Args: []string{"checkout", "--force", a.progressArg(), j.branch, "--"}}})
+	checkout := []*step{{git: &gitcmd.Cmd{Dir: j.tmp, Tee: a.Progress, Args: []string{"checkout", "--force", a.progressArg(), j.branch, "--"}}}}
+	if j.lfs != "" {
+		checkout = lfsSteps(a, j.tmp, j.remote, j.lfs, checkout[0])
+	}
+	steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"symbolic-ref", "HEAD", "refs/heads/" + j.temp}}})
+	steps = append(steps, checkout...)
 	if len(j.copies) > 0 {
 		steps = append(steps, a.copyStep(j.work, j.tmp, j.copies))
 	}

@@ -64,6 +64,8 @@ type workConfig struct {
 	// submoduleURLs are the submodules initialised here, by lower-cased
 	// name (git config keys are case-insensitive).
 	submoduleURLs map[string]string
+	partial       partialClone
+	lfsFilter     bool // git runs git-lfs in checkouts
 }
 
 // remoteURLs are a remote's URL (the first, which git fetches from) and
@@ -77,7 +79,7 @@ type remoteURLs struct {
 // config` call. A relative local path URL is made absolute against dir,
 // so that it still works from the staging copy.
 func (a *App) readWorkConfig(ctx context.Context, dir string) (*workConfig, error) {
-	pattern := `^(remote\..*\.(url|pushurl)|branch\..*\.remote|stage\.(copy|postclone)|submodule\..*\.url)$`
+	pattern := `^(remote\..*\.(url|pushurl)|branch\..*\.remote|stage\.(copy|postclone)|submodule\..*\.url|` + partialKeys + `|` + lfsKeys + `)$`
 	out, err := a.Git.Output(ctx, dir, "config", "-z", "--get-regexp", pattern)
 	if err != nil && gitcmd.ExitCode(err) != 1 {
 		return nil, wrap(err, "", "read the git config of %s", dir)
@@ -91,6 +93,9 @@ func (a *App) readWorkConfig(ctx context.Context, dir string) (*workConfig, erro
 	}
 	for _, rec := range bytes.Split(out, []byte{0}) {
 		key, val, ok := strings.Cut(string(rec), "\n")
+		if w.partial.add(key, val, ok) && !strings.HasSuffix(key, ".url") {
+			continue
+		}
 		if !ok {
 			continue
 		}
@@ -103,6 +108,8 @@ func (a *App) readWorkConfig(ctx context.Context, dir string) (*workConfig, erro
 			w.copy = append(w.copy, val)
 		case key == "stage.postclone":
 			w.postClone = append(w.postClone, val)
+		case strings.HasPrefix(key, "filter.lfs."):
+			w.lfsFilter = w.lfsFilter || val != ""
 		case strings.HasSuffix(key, ".pushurl"):
 			r := remote(strings.TrimSuffix(strings.TrimPrefix(key, "remote."), ".pushurl"))
 			r.pushURLs = append(r.pushURLs, absRemoteURL(val, dir))

@@ -162,8 +162,8 @@ func TestStatusOfRealRepository(t *testing.T) {
 		t.Errorf("status: %+v", st)
 	}
 	want := []Change{
-		{Kind: '1', XY: ".M", Path: "a.txt"},
-		{Kind: '2', XY: "R.", Path: "new name.txt", Orig: "old.txt"},
+		{Kind: '1', XY: ".M", Sub: "N...", Path: "a.txt"},
+		{Kind: '2', XY: "R.", Sub: "N...", Path: "new name.txt", Orig: "old.txt"},
 		{Kind: '?', XY: "??", Path: "untracked\nfile"},
 	}
 	if !reflect.DeepEqual(st.Changes, want) {

@@ -59,3 +59,11 @@ func isLocalEnvVar(name string) bool {
 // Environ is the environment every git child gets: the process environment,
 // scrubbed.
 func Environ() []string { return ScrubbedEnv(os.Environ()) }
+
+// Untranslated is the environment of a git command whose messages a
+// decision reads: git translates them through gettext, which LC_ALL=C
+// turns off. LANGUAGE is cleared as well: gettext honours it before the
+// locale unless that is exactly C (it still translates under C.UTF-8).
+// Only such a command runs with it; every other keeps the user's
+// language, for the messages the user reads.
+var Untranslated = []string{"LC_ALL=C", "LANGUAGE="}

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -183,7 +184,11 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Reason is the line of git's stderr that best says why it failed: the
-// first "fatal:" or "error:" line, else the last non-empty line.
+// first "fatal:" or "error:" line. git translates those words (and every
+// message): when no line starts with them, it is the first line that is
+// neither the remote's ("remote: ...") nor progress, as git wrote it, in
+// the user's language. It is what a message shows, never what a decision
+// reads.
 func (e *Error) Reason() string {
 	lines := strings.Split(strings.ReplaceAll(e.Stderr, "\r", "\n"), "\n")
 	for _, l := range lines {
@@ -194,13 +199,17 @@ func (e *Error) Reason() string {
 			}
 		}
 	}
-	for i := len(lines) - 1; i >= 0; i-- {
-		if l := strings.TrimSpace(lines[i]); l != "" {
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "remote:") && !progressLine.MatchString(l) {
 			return l
 		}
 	}
 	return ""
 }
+
+// progressLine matches git's progress ("Objekte zählen: 100% (3/3), fertig.",
+// "Enumerating objects: 5, done."), whose title alone is translated.
+var progressLine = regexp.MustCompile(`^[^:]+: +[0-9]+(% \(|, |$)`)
 
 // ExitCode returns the exit status of a git failure in err, or -1.
 func ExitCode(err error) int {

@@ -824,7 +824,10 @@ func (j *syncJob) landStep(a *App, leases []string, refspec, tempAt string) *ste
 		finish: true,
 		lands:  true,
 		check: func(ctx context.Context, out []byte, err error) error {
-			if err != nil && tempAt != "" && strings.Contains(gitcmd.StderrOf(err), "does not support --atomic push") {
+			// No ref was pushed or refused: it may be the --atomic that
+			// the remote does not take.
+			if err != nil && tempAt != "" && len(gitcmd.ParsePush(out)) == 0 &&
+				a.Git.AtomicUnsupported(ctx, j.work, append([]string{"--porcelain"}, args...)) {
 				// An old server: the branch first, then the temp branch.
 				a.warnf("%s does not support atomic pushes; pushing %s, then deleting %s", j.remote, target, j.temp)
 				out, err = a.Git.Run(ctx, gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: pushArgs(a, append(leases, j.remote, refspec)...)})

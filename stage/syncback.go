@@ -217,7 +217,7 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 		return nil, wrap(werr, "", "read the state of %s", j.work)
 	}
 	if wst.Dirty() && !o.AllowDirtyWork {
-		return nil, refuse("commit or stash them, or pass --allow-dirty-work (they are kept)",
+		return nil, refuse(j.workDirtyHint(wst),
 			"work repository %s has uncommitted changes (%s)", j.work, changeList(wst.Changes))
 	}
 	if wst.Detached || wst.Branch != j.branch {

@@ -183,3 +183,27 @@ func (j *syncJob) workSubmoduleSteps(a *App) []*step {
 func (j *syncJob) submoduleUpdate(paths ...string) string {
 	return "git -C " + gitcmd.Quote(j.work) + " submodule update --recursive -- " + gitcmd.QuoteArgs(paths)
 }
+
+// workDirtyHint is the hint of sync-back's refusal of a work repository
+// with uncommitted changes st: commit or stash them; but when every change
+// is a submodule at another commit than HEAD records (as a bump an older
+// sync-back landed leaves it), committing them could undo the bump, and
+// the hint says how to check them out where HEAD records them.
+func (j *syncJob) workDirtyHint(st *gitcmd.Status) string {
+	const usual = "commit or stash them, or pass --allow-dirty-work (they are kept)"
+	var paths []string
+	for _, c := range st.Changes {
+		switch {
+		case c.Kind == '!':
+		case c.Kind == '1' && c.XY == ".M" && c.Sub == "SC..":
+			paths = append(paths, c.Path)
+		default:
+			return usual
+		}
+	}
+	if len(paths) == 0 {
+		return usual
+	}
+	return fmt.Sprintf("the submodules are not at the commits HEAD records: to check them out there (as git pull --recurse-submodules would): %s; to keep theirs, commit them",
+		j.submoduleUpdate(paths...))
+}

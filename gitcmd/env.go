@@ -67,3 +67,11 @@ func Environ() []string { return ScrubbedEnv(os.Environ()) }
 func keptForOtherRepos(name string) bool {
 	return name == "GIT_CONFIG_PARAMETERS" || name == "GIT_CONFIG_COUNT"
 }
+
+// Untranslated is the environment of a git command whose messages a
+// decision reads: git translates them through gettext, which LC_ALL=C
+// turns off. LANGUAGE is cleared as well: gettext honours it before the
+// locale unless that is exactly C (it still translates under C.UTF-8).
+// Only such a command runs with it; every other keeps the user's
+// language, for the messages the user reads.
+var Untranslated = []string{"LC_ALL=C", "LANGUAGE="}

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -201,8 +202,11 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Reason is the line of git's stderr that best says why it failed: the
-// first "fatal:" or "error:" line, else the last non-empty line; any
-// URL's password in it redacted.
+// first "fatal:" or "error:" line. git translates those words (and every
+// message): when no line starts with them, it is the first line that is
+// neither the remote's ("remote: ...") nor progress, as git wrote it, in
+// the user's language. Any URL's password in it is redacted. It is what a
+// message shows, never what a decision reads.
 func (e *Error) Reason() string { return Redact(e.reason()) }
 
 func (e *Error) reason() string {
@@ -215,13 +219,17 @@ func (e *Error) reason() string {
 			}
 		}
 	}
-	for i := len(lines) - 1; i >= 0; i-- {
-		if l := strings.TrimSpace(lines[i]); l != "" {
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "remote:") && !progressLine.MatchString(l) {
 			return l
 		}
 	}
 	return ""
 }
+
+// progressLine matches git's progress ("Objekte zählen: 100% (3/3), fertig.",
+// "Enumerating objects: 5, done."), whose title alone is translated.
+var progressLine = regexp.MustCompile(`^[^:]+: +[0-9]+(% \(|, |$)`)
 
 // ExitCode returns the exit status of a git failure in err, or -1.
 func ExitCode(err error) int {

@@ -166,8 +166,8 @@ func TestStatusOfRealRepository(t *testing.T) {
 		t.Errorf("status: %+v", st)
 	}
 	want := []Change{
-		{Kind: '1', XY: ".M", Path: "a.txt"},
-		{Kind: '2', XY: "R.", Path: "new name.txt", Orig: "old.txt"},
+		{Kind: '1', XY: ".M", Sub: "N...", Path: "a.txt"},
+		{Kind: '2', XY: "R.", Sub: "N...", Path: "new name.txt", Orig: "old.txt"},
 		{Kind: '?', XY: "??", Path: "untracked\nfile"},
 	}
 	if !reflect.DeepEqual(st.Changes, want) {
@@ -320,6 +320,25 @@ func TestAlternateObjectsOddNames(t *testing.T) {
 		env := []string{AlternateObjects(filepath.Join(b, ".git", "objects"), filepath.Join(a, ".git", "objects"))}
 		if missing, err := r.MissingObjects(ctx, a, env, []string{oid}); err != nil || missing[oid] {
 			t.Errorf("%q: lent objects not found (%v, %v; %s)", name, missing, err, env[0])
+		}
+	}
+}
+
+// TestReasonInAnyLanguage: git translates "fatal:" and "error:"; a
+// translated stderr still gives its first message, not a progress line,
+// the remote's words, or the last line of a paragraph.
+func TestReasonInAnyLanguage(t *testing.T) {
+	for _, c := range []struct{ stderr, want string }{
+		{"hint: x\nfatal: not possible to fast-forward\n", "not possible to fast-forward"},
+		{"Schwerwiegend: '/r.git' scheint kein Git-Repository zu sein\nSchwerwiegend: Konnte nicht vom Remote-Repository lesen.\n\n" +
+			"Bitte stellen Sie sicher, dass die korrekten Zugriffsberechtigungen bestehen\nund das Repository existiert.\n",
+			"Schwerwiegend: '/r.git' scheint kein Git-Repository zu sein"},
+		{"remote: Objekte aufzählen: 3, fertig.\nObjekte aufzählen: 100% (3/3)\rObjekte aufzählen: 3, fertig.\n" +
+			"fatal : la référence distante a été rejetée\n", "fatal : la référence distante a été rejetée"},
+		{"\n", ""},
+	} {
+		if got := (&Error{Stderr: c.stderr}).Reason(); got != c.want {
+			t.Errorf("Reason of %q = %q, want %q", c.stderr, got, c.want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package gitcmd
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"strings"
 )
 
@@ -37,4 +38,14 @@ func ParsePush(out []byte) []PushedRef {
 		refs = append(refs, p)
 	}
 	return refs
+}
+
+// AtomicUnsupported reports whether a push with args (what follows
+// "push", --atomic among them) fails because the remote does not support
+// atomic pushes. git says so only in words, which it translates: a dry run
+// of the push, run Untranslated, is asked. The push itself runs in the
+// user's language, so that what it prints reaches them as they expect.
+func (r *Runner) AtomicUnsupported(ctx context.Context, dir string, args []string) bool {
+	_, err := r.Run(ctx, Cmd{Dir: dir, Env: Untranslated, Args: append([]string{"push", "--dry-run"}, args...)})
+	return err != nil && strings.Contains(StderrOf(err), "the receiving end does not support --atomic push")
 }

@@ -26,6 +26,10 @@ type Change struct {
 	XY   string // index and work tree state, "??" for untracked
 	Path string
 	Orig string // original path of a rename or copy
+	// Sub is a submodule's state, "S<c><m><u>": C its commit differs
+	// from the index's, M it has tracked changes, U untracked files;
+	// "N..." for an entry that is no submodule, "" when status gives none.
+	Sub string
 }
 
 // Dirty reports whether the work tree has changes, untracked files included.
@@ -90,6 +94,7 @@ func ParseStatus(out []byte) (*Status, error) {
 			return nil, fmt.Errorf("parse git status: short entry %q", rec)
 		}
 		c.XY = fields[1]
+		c.Sub = fields[2]
 		c.Path = fields[skip]
 		if c.Kind == '2' {
 			if i+1 >= len(recs) || len(recs[i+1]) == 0 {

@@ -39,6 +39,11 @@ type step struct {
 	// push): once it succeeds, what the steps before it did is kept, and
 	// their undo is dropped, whatever follows.
 	lands bool
+	// afterwards marks a step that tidies up once the job is done (the
+	// work repository's submodules checked out where the sync moved its
+	// branch): its failure, an interrupt before it included, is reported
+	// as a warning (its check says what is left to do), not as the run's.
+	afterwards bool
 	// undo reverses the step. It is armed before the step starts, because
 	// a git command that was interrupted may still have taken effect, so it
 	// must tolerate a step that did nothing.
@@ -121,6 +126,10 @@ func (a *App) execute(ctx context.Context, steps []*step) error {
 			}
 		}
 		if err := interrupted(fg); err != nil && !s.records {
+			if s.afterwards {
+				a.skipAfterwards(ctx, s, err)
+				continue
+			}
 			return fail(err)
 		}
 		if s.undo != nil {
@@ -136,6 +145,10 @@ func (a *App) execute(ctx context.Context, steps []*step) error {
 			}
 		}
 		if err := a.runStep(fg, s); err != nil {
+			if s.afterwards {
+				a.warnf("%v", err)
+				continue
+			}
 			return fail(err)
 		}
 		if s.lands {
@@ -146,6 +159,18 @@ func (a *App) execute(ctx context.Context, steps []*step) error {
 		return fail(err)
 	}
 	return nil
+}
+
+// skipAfterwards reports an afterwards step that an interrupt kept from
+// running, as its check would its failure; one without a check is
+// skipped quietly.
+func (a *App) skipAfterwards(ctx context.Context, s *step, err error) {
+	if s.check == nil {
+		return
+	}
+	if err = s.check(ctx, nil, err); err != nil {
+		a.warnf("%v", err)
+	}
 }
 
 // lane runs background steps one after another, beside the others.

@@ -164,6 +164,35 @@ func TestExecuteUndoesInReverse(t *testing.T) {
 	}
 }
 
+// An afterwards step, once the job is done, fails nothing: its failure is
+// a warning, and nothing is undone; one an interrupt keeps from running
+// says so through its check.
+func TestExecuteAfterwards(t *testing.T) {
+	var log []string
+	var stderr strings.Builder
+	a := &App{Git: &gitcmd.Runner{}, Stderr: &stderr}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	steps := []*step{
+		{desc: "land", lands: true, do: func(context.Context) error { log = append(log, "land"); return nil },
+			undo: &step{desc: "undo land", do: func(context.Context) error { log = append(log, "undo land"); return nil }}},
+		{desc: "tidy", afterwards: true, do: func(context.Context) error { log = append(log, "tidy"); return errors.New("tidy failed") }},
+		{desc: "tidy more", afterwards: true, do: func(context.Context) error { log = append(log, "tidy more"); cancel(); return nil }},
+		{desc: "skipped", afterwards: true, do: func(context.Context) error { log = append(log, "skipped"); return nil },
+			check: func(_ context.Context, _ []byte, err error) error { return fmt.Errorf("not tidied: %w", err) }},
+		{desc: "quiet", afterwards: true, do: func(context.Context) error { log = append(log, "quiet"); return nil }},
+	}
+	if err := a.execute(ctx, steps); err != nil {
+		t.Errorf("err = %v", err)
+	}
+	if want := []string{"land", "tidy", "tidy more"}; !reflect.DeepEqual(log, want) {
+		t.Errorf("ran %v, want %v", log, want)
+	}
+	if want := "warning: tidy failed\nwarning: not tidied: interrupted\n"; stderr.String() != want {
+		t.Errorf("stderr = %q, want %q", stderr.String(), want)
+	}
+}
+
 // Background steps run beside the ones after them, in order among
 // themselves; a step that waits starts once they are done; a background
 // failure stops the foreground and is the error reported; a foreground

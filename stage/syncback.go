@@ -55,12 +55,13 @@ type syncJob struct {
 	backedUp             bool   // the backups are made
 	mode                 string // modeFastForward, modeForce, or "" when there is nothing to sync
 	nothingReason        string
-	workRefs             []gitcmd.Ref // the branch, its tracking refs, and the backups
-	backups              []gitcmd.Ref // refs the run creates first, to keep what it replaces
-	objects              []string     // git's environment lending the copy's objects to the work repository
-	review, reviewTip    string       // the review branch, and its tip on the remote ("" when absent)
-	landed               bool         // the final push went through: the sync is done but for its record
-	unlock               func()       // lets go of the work repository's landing lock
+	workRefs             []gitcmd.Ref    // the branch, its tracking refs, and the backups
+	backups              []gitcmd.Ref    // refs the run creates first, to keep what it replaces
+	objects              []string        // git's environment lending the copy's objects to the work repository
+	review, reviewTip    string          // the review branch, and its tip on the remote ("" when absent)
+	landed               bool            // the final push went through: the sync is done but for its record
+	submodules           []workSubmodule // the work repository's submodules the sync moves
+	unlock               func()          // lets go of the work repository's landing lock
 }
 
 // SyncBack brings the staging copy's commits home through the remote: it
@@ -219,7 +220,7 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 		return nil, wrap(werr, "", "read the state of %s", j.work)
 	}
 	if wst.Dirty() && !o.AllowDirtyWork {
-		return nil, refuse("commit or stash them, or pass --allow-dirty-work (they are kept)",
+		return nil, refuse(j.workDirtyHint(wst),
 			"work repository %s has uncommitted changes (%s)", j.work, changeList(wst.Changes))
 	}
 	if wst.Detached || wst.Branch != j.branch {
@@ -286,7 +287,10 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 	if err := a.decide(ctx, j, o.Force); err != nil {
 		return nil, err
 	}
-	return j, a.checkGitlinks(ctx, j, "--not", j.workTip, j.remoteTip)
+	if err := a.checkGitlinks(ctx, j, "--not", j.workTip, j.remoteTip); err != nil {
+		return nil, err
+	}
+	return j, a.planWorkSubmodules(ctx, j, wst)
 }
 
 // checkListed refuses a dry run against a commit the remote lists that
@@ -569,8 +573,9 @@ func (j *syncJob) steps(a *App) []*step {
 	steps = append(steps, j.landStep(a, leases, j.head+":"+ref, j.head))
 	steps[first].waits = true
 
-	// 4. The record.
-	return append(steps, j.recordStep(a, j.branch, nil))
+	// 4. The record; then the work repository's submodules the sync moved.
+	steps = append(steps, j.recordStep(a, j.branch, nil))
+	return append(steps, j.workSubmoduleSteps(a)...)
 }
 
 // from names what the work repository is on before it switches.
@@ -822,7 +827,10 @@ func (j *syncJob) landStep(a *App, leases []string, refspec, tempAt string) *ste
 		finish: true,
 		lands:  true,
 		check: func(ctx context.Context, out []byte, err error) error {
-			if err != nil && tempAt != "" && strings.Contains(gitcmd.StderrOf(err), "does not support --atomic push") {
+			// No ref was pushed or refused: it may be the --atomic that
+			// the remote does not take.
+			if err != nil && tempAt != "" && len(gitcmd.ParsePush(out)) == 0 &&
+				a.Git.AtomicUnsupported(ctx, j.work, append([]string{"--porcelain"}, args...)) {
 				// An old server: the branch first, then the temp branch.
 				a.warnf("%s does not support atomic pushes; pushing %s, then deleting %s", j.remote, target, j.temp)
 				out, err = a.Git.Run(ctx, gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: pushArgs(a, append(leases, j.remote, refspec)...)})

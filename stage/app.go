@@ -31,6 +31,9 @@ type Settings struct {
 	// Here is the staging name the repository at Cwd records (its git
 	// config stage.name): the copy a command without a name acts on.
 	Here string
+	// Remote is git config stage.remote ("" when not set): clone's remote
+	// when --remote is not given and the branch has no remote of its own.
+	Remote string
 }
 
 // Config is the config file's path.

@@ -248,12 +248,12 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 		defer close(stDone)
 		st, stErr = a.Git.Status(ctx, j.work)
 	}()
-	// The remote: --remote or stage.remote, else the branch's own, else
-	// origin (settled again below for the branch status finds).
+	// The remote: --remote, else the branch's own, else stage.remote,
+	// else origin (settled again below for the branch status finds).
 	wc, wcErr := a.readWorkConfig(ctx, j.work)
 	var remoteFrom string
 	if wcErr == nil && o.Remote == "" {
-		j.remote, remoteFrom = wc.defaultRemote(guess)
+		j.remote, remoteFrom = wc.defaultRemote(guess, s.Remote)
 	}
 	var remote func(string) ([]gitcmd.Ref, error)
 	var refsErr error
@@ -281,7 +281,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	}
 	if o.Remote == "" && o.Branch == "" && j.branch != guess {
 		// HEAD names another branch than its file said: its remote.
-		if r, from := wc.defaultRemote(j.branch); r != j.remote || remote == nil {
+		if r, from := wc.defaultRemote(j.branch, s.Remote); r != j.remote || remote == nil {
 			j.remote, remoteFrom = r, from
 			remote = j.listRemote(ctx, a, old, "", j.replace && o.Force == 1)
 			j.workRefs, refsErr = a.Git.ForEachRef(ctx, j.work, "refs/heads/", "refs/remotes/"+j.remote+"/")

@@ -124,10 +124,15 @@ func (a *App) readWorkConfig(ctx context.Context, dir string) (*workConfig, erro
 
 // defaultRemote is the remote clone uses for branch when none is named:
 // the branch's own (branch.<b>.remote, unless "." for a local upstream),
-// else origin. It says where the name came from.
-func (w *workConfig) defaultRemote(branch string) (name, from string) {
+// else the setting stage.remote, else origin, as issue 15 case 11 orders
+// them: the branch's remote is the more specific choice. It says where
+// the name came from.
+func (w *workConfig) defaultRemote(branch, setting string) (name, from string) {
 	if r := w.branches[branch]; r != "" && r != "." {
 		return r, "branch." + branch + ".remote"
+	}
+	if setting != "" {
+		return setting, "stage.remote"
 	}
 	return "origin", ""
 }

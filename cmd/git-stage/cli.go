@@ -49,7 +49,7 @@ type cloneCmd struct {
 	Force          int      `short:"f" type:"counter" help:"Replace an existing staging copy that holds no unique work; twice (-ff) to discard whatever it holds."`
 	Branch         string   `placeholder:"BRANCH" help:"Stage this branch of the work repository instead of the checked-out one."`
 	AllowDirtyWork bool     `name:"allow-dirty-work" help:"Stage even though the work repository has uncommitted changes (they are not carried over)."`
-	Remote         string   `placeholder:"NAME" gitconfig:"stage.remote" help:"Remote the work repository and the copy share (git config stage.remote; default: the branch's remote, branch.<branch>.remote, else origin)."`
+	Remote         string   `placeholder:"NAME" help:"Remote the work repository and the copy share (default: the branch's remote, branch.<branch>.remote, else git config stage.remote, else origin)."`
 	Copy           []string `name:"copy" placeholder:"PATTERN" sep:"none" help:"Also copy the work tree's untracked or ignored files matching PATTERN (gitignore syntax; repeatable; added to git config stage.copy)."`
 	NoCopy         bool     `name:"no-copy" help:"Copy no untracked files, whatever stage.copy says."`
 	DryRun         bool     `name:"dry-run" short:"n" help:"Print the plan (each git command with its repository, each other change) and change nothing."`

@@ -111,5 +111,7 @@ func (r *settingsResolver) settings(c *cli) stage.Settings {
 	}
 	// Inside a staging copy, its name.
 	s.Here = r.keys["stage.name"]
+	// Clone's remote when neither --remote nor the branch names one.
+	s.Remote = r.keys["stage.remote"]
 	return s
 }

@@ -116,6 +116,12 @@ func submoduleRepos(modules string) []string {
 // its .gitmodules, slash separated) whose git dir is a .git directory in
 // the work tree rather than one under the superproject's modules.
 func inTreeSubmodules(top string) []string {
+	return gitmodulesPaths(top, func(dotGit string) bool { return isGitDir(dotGit) })
+}
+
+// gitmodulesPaths lists the paths of top's .gitmodules (slash separated,
+// each once) whose .git in the work tree keep says to keep.
+func gitmodulesPaths(top string, keep func(dotGit string) bool) []string {
 	data, err := readSmallFile(filepath.Join(top, ".gitmodules"), maxGitConfig)
 	if err != nil {
 		return nil
@@ -127,7 +133,7 @@ func inTreeSubmodules(top string) []string {
 	var paths []string
 	for _, e := range entries {
 		if strings.HasPrefix(e.Key, "submodule.") && strings.HasSuffix(e.Key, ".path") && e.Value != "" &&
-			isGitDir(filepath.Join(top, filepath.FromSlash(e.Value), ".git")) {
+			!slices.Contains(paths, e.Value) && keep(filepath.Join(top, filepath.FromSlash(e.Value), ".git")) {
 			paths = append(paths, e.Value)
 		}
 	}

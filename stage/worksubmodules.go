@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/git-stage/git-stage/gitcmd"
@@ -111,24 +110,10 @@ func (a *App) submoduleKept(ctx context.Context, work string, sm workSubmodule, 
 // populatedSubmodules lists the submodules of the work tree top (paths
 // from its .gitmodules, slash separated) that are checked out there.
 func populatedSubmodules(top string) []string {
-	data, err := readSmallFile(filepath.Join(top, ".gitmodules"), maxGitConfig)
-	if err != nil {
-		return nil
-	}
-	entries, err := gitcmd.ParseConfigFile(string(data))
-	if err != nil {
-		return nil
-	}
-	var paths []string
-	for _, e := range entries {
-		if strings.HasPrefix(e.Key, "submodule.") && strings.HasSuffix(e.Key, ".path") && e.Value != "" &&
-			!slices.Contains(paths, e.Value) {
-			if ok, _ := exists(filepath.Join(top, filepath.FromSlash(e.Value), ".git")); ok {
-				paths = append(paths, e.Value)
-			}
-		}
-	}
-	return paths
+	return gitmodulesPaths(top, func(dotGit string) bool {
+		ok, _ := exists(dotGit)
+		return ok
+	})
 }
 
 // workSubmoduleSteps check the moved submodules out at their new commits,

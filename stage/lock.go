@@ -40,10 +40,18 @@ func lockCopy(configPath, stagingPath, name string) (unlock func(), created []st
 // it reports busy. A run that made the lock file may remove it again
 // while it holds it (an aborted clone leaves nothing it made): a lock
 // taken on a file that is no longer at path is taken again.
+//
+// Its directories may vanish too, under another copy's aborted clone that
+// made them: that is retried (each retry means another run removed them,
+// which a bounded number of runs can do), never reported as an error.
 func tryLock(path string) (unlock func(), created []string, busy bool, err error) {
+	const vanishedRetries = 100
 	for attempt := 0; ; attempt++ {
 		made, err := mkdirTracked(filepath.Dir(path))
 		created = append(created, made...)
+		if errors.Is(err, fs.ErrNotExist) && attempt < vanishedRetries {
+			continue // a directory above was removed meanwhile
+		}
 		if err != nil {
 			return nil, created, false, err
 		}
@@ -51,7 +59,7 @@ func tryLock(path string) (unlock func(), created []string, busy bool, err error
 		l := newFlock(path)
 		ok, err := l.TryLock()
 		switch {
-		case errors.Is(err, fs.ErrNotExist) && attempt < 3:
+		case errors.Is(err, fs.ErrNotExist) && attempt < vanishedRetries:
 			continue // its directory was removed meanwhile
 		case err != nil || !ok:
 			return nil, created, err == nil, err

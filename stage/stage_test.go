@@ -486,3 +486,40 @@ func TestSameDevice(t *testing.T) {
 		t.Error("/proc and a temporary directory: the same device")
 	}
 }
+
+// A failing clone of one copy removes the lock directory and config
+// directory it made; a run on another copy sharing them is not busy and
+// must not fail because they vanished under it (review of issue 15 case 1).
+func TestLockCopyOtherCopyNotFailedByRemoval(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "conf", "sub", ConfigFileName)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
+	for _, name := range []string{"a", "b"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); {
+				mu.Lock()
+				failed := len(errs) > 0
+				mu.Unlock()
+				if failed {
+					return
+				}
+				unlock, created, err := lockCopy(cfg, "/staging/"+name, name)
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+					continue
+				}
+				removeCreated(created) // as a failing clone's release does
+				unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		t.Fatalf("%d spurious failures, first: %v", len(errs), errs[0])
+	}
+}

@@ -158,7 +158,13 @@ func (w *workConfig) remote(name, from string) (*remoteURLs, error) {
 		return nil, refuse("add it: "+add, "%s is not configured in %s, which has no remote", what, w.dir)
 	}
 	slices.Sort(names)
-	return nil, refuse("choose one with --remote NAME or git config stage.remote NAME, or add it: "+add,
+	// The setting that named it is the one to change (stage.remote would
+	// not win over a branch's own remote).
+	set := "git config stage.remote NAME"
+	if from != "" {
+		set = "git -C " + gitcmd.Quote(w.dir) + " config " + from + " NAME"
+	}
+	return nil, refuse("choose one with --remote NAME or "+set+", or add it: "+add,
 		"%s is not configured in %s (its remotes: %s)", what, w.dir, strings.Join(names, ", "))
 }
 

@@ -59,6 +59,14 @@ type step struct {
 	// early is the step's git command, started before the run: reaching
 	// the step waits for it instead of starting it.
 	early *early
+	// later, when set, makes the step a place holder for the rest of the
+	// plan, planned only when the run reaches it: those steps name
+	// commits that the steps before them make (a rebase). Its steps run
+	// in its place, as if they had been planned with the others.
+	later func() []*step
+	// planned, in a preview, stands in for what check learns at run
+	// time: it gives the words a plan names a made commit by.
+	planned func()
 }
 
 // then is the Go step s followed, once it succeeded, by more.
@@ -84,10 +92,17 @@ func (s *step) String() string {
 // would run, so the preview cannot drift from the run.
 func (a *App) preview(steps []*step) {
 	for _, s := range steps {
+		if s.later != nil {
+			a.preview(s.later())
+			continue
+		}
 		if s.git != nil {
 			fmt.Fprint(a.Stdout, s.git.Show())
 		} else {
 			fmt.Fprintln(a.Stdout, gitcmd.Redact(s.desc))
+		}
+		if s.planned != nil {
+			s.planned()
 		}
 	}
 }
@@ -119,7 +134,16 @@ func (a *App) execute(ctx context.Context, steps []*step) error {
 		}
 		return &runError{err: err, undo: a.rollback(undos)}
 	}
-	for _, s := range steps {
+	for i := 0; i < len(steps); i++ {
+		s := steps[i]
+		if s.later != nil {
+			if err := interrupted(fg); err != nil {
+				return fail(err)
+			}
+			steps = append(s.later(), steps[i+1:]...)
+			i = -1
+			continue
+		}
 		if s.waits || s.records {
 			if err := bg.wait(); err != nil {
 				return fail(err)

@@ -28,6 +28,14 @@ type SyncBackOptions struct {
 	// ReviewBranch, when set, is the remote branch the staging HEAD goes
 	// to instead of the base branch (%n: the staging name).
 	ReviewBranch string
+	// Rebase rebases the copy's commits, inside the copy, onto the base's
+	// newest tip when the base moved, then lands them as a fast-forward.
+	Rebase bool
+	// Squash lands the copy's commits as one commit (rebased as with
+	// Rebase when the base moved), with Message or a summary of their
+	// subjects as its message.
+	Squash  bool
+	Message string
 }
 
 // Sync modes, as the config records them.
@@ -61,6 +69,13 @@ type syncJob struct {
 	review, reviewTip    string          // the review branch, and its tip on the remote ("" when absent)
 	landed               bool            // the final push went through: the sync is done but for its record
 	submodules           []workSubmodule // the work repository's submodules the sync moves
+	origHead             string          // the staging HEAD before a rebase or squash
+	rebase               *rebase         // the copy rebased onto the base's newest tip first; nil when not
+	squashBase           string          // --squash: the commit the squash commit is made on
+	squashMsg            string          // and its message
+	squashed             int             // how many commits it squashes
+	squashBackup         string          // the backup ref keeping them, in the work repository
+	preSquash            string          // the copy's HEAD the squash commit was made of
 	unlock               func()          // lets go of the work repository's landing lock
 }
 
@@ -110,8 +125,16 @@ func (j *syncJob) summary(verb string) string {
 			verb, j.name, j.review, j.remote, j.url(), short(j.head), j.review, j.branch)
 	}
 	forced := ""
-	if j.mode == modeForce {
+	switch {
+	case j.mode == modeForce:
 		forced = " (forced)"
+	case j.mode == modeSquash:
+		forced = fmt.Sprintf(" (%d commit(s) squashed into one; they are kept as %s)", j.squashed, j.squashBackup)
+	case j.rebase != nil:
+		forced = fmt.Sprintf(" (rebased onto %s)", short(j.rebase.onto))
+	}
+	if j.mode == modeSquash && j.rebase != nil {
+		forced = fmt.Sprintf(" (rebased onto %s, then%s", short(j.rebase.onto), forced[1:])
 	}
 	return fmt.Sprintf("%s %q%s: %s %s..%s in %s and on %s", verb, j.name, forced, j.branch, short(j.workTip), short(j.head), j.work, j.remote)
 }
@@ -151,6 +174,13 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 	}
 	if err := checkBranchName(j.temp); err != nil {
 		return nil, err
+	}
+	if o.Squash && (o.Force || o.ReviewBranch != "") {
+		return nil, &Error{Usage: true, Msg: "--squash goes with neither --force nor --review-branch",
+			Hint: "--squash lands one commit as a fast-forward of the newest base; --review-branch pushes the copy as it is"}
+	}
+	if o.Force {
+		o.Rebase = false // --force moves the branch to the staging HEAD as it is
 	}
 	if j.temp == j.branch {
 		return nil, &Error{Usage: true, Msg: fmt.Sprintf("the temp branch and the branch to update are both %q", j.branch),
@@ -284,8 +314,33 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 			j.backups = append(j.backups, gitcmd.Ref{Name: j.backupRef("HEAD", a.stamp()), OID: wst.OID})
 		}
 	}
-	if err := a.decide(ctx, j, o.Force); err != nil {
+	j.origHead = j.head
+	if o.Rebase || o.Squash {
+		if err := a.planRebase(ctx, j, o); err != nil {
+			return nil, err
+		}
+	}
+	if j.mode == "" && j.nothingReason != "" {
+		// --rebase or --squash found nothing the base lacks.
+		if err := a.checkTemp(ctx, j, o.Force); err != nil {
+			return nil, err
+		}
+	} else if err := a.decide(ctx, j, o.Force); err != nil {
 		return nil, err
+	}
+	switch {
+	case j.mode == "":
+	case o.Squash:
+		j.mode = modeSquash
+		j.squashBackup = j.backupRef("squashed/"+j.name, a.stamp())
+		j.backups = append(j.backups, gitcmd.Ref{Name: j.squashBackup, OID: j.head})
+	case j.rebase != nil:
+		j.mode = modeRebase
+	}
+	if j.rebase != nil && j.mode != "" {
+		if err := checkRebaseClean(sst, j.staging, "--rebase"); err != nil {
+			return nil, err
+		}
 	}
 	if err := a.checkGitlinks(ctx, j, "--not", j.workTip, j.remoteTip); err != nil {
 		return nil, err
@@ -397,6 +452,11 @@ func (a *App) decide(ctx context.Context, j *syncJob, force bool) error {
 	if lacking == 0 {
 		return nil
 	}
+	if j.rebase != nil {
+		// Rebased onto the newest of both, the copy lands as a
+		// fast-forward of each.
+		return a.checkTemp(ctx, j, force)
+	}
 
 	behind := func(tip string) (int, error) {
 		if tip == j.head {
@@ -442,8 +502,13 @@ func (a *App) decide(ctx context.Context, j *syncJob, force bool) error {
 			if fresh > 0 {
 				news = fmt.Sprintf(", %d new commit(s)", fresh)
 			}
-			return refuse(fmt.Sprintf("bring them into the copy first (in it: git fetch %s && git rebase %s/%s), or pass --force to move %s to the staging HEAD (old tips are saved under refs/staging-sync/backup/)",
-				j.remote, j.remote, j.branch, j.branch),
+			discard, err := a.count(ctx, j.work, j.objects, j.workTip, j.remoteTip, "--not", j.head)
+			if err != nil {
+				return err
+			}
+			return refuse(fmt.Sprintf("land it rebased onto them: git staging sync-back --rebase (or first, without landing: git staging update %s); "+
+				"--force would instead take those %d commit(s) off %s, in %s and on %s (keeping them only under refs/staging-sync/backup/)",
+				gitcmd.Quote(j.name), discard, j.branch, j.work, j.remote),
 				"cannot fast-forward %s to the staging HEAD (%s%s): it lacks %s",
 				j.branch, short(j.head), news, strings.Join(lacks, " and "))
 		default:
@@ -457,8 +522,13 @@ func (a *App) decide(ctx context.Context, j *syncJob, force bool) error {
 		}
 	}
 
-	// The temp branch is deleted by the sync: commits on it that neither
-	// the staging HEAD nor the branch holds would be lost.
+	return a.checkTemp(ctx, j, force)
+}
+
+// checkTemp refuses, or with --force saves, commits of the temp branch
+// that the sync would delete: those neither the staging HEAD nor the
+// branch holds (the user's pushes the copy no longer has).
+func (a *App) checkTemp(ctx context.Context, j *syncJob, force bool) error {
 	if j.tempAt == "" || j.tempAt == j.head {
 		return nil
 	}
@@ -509,6 +579,30 @@ func (j *syncJob) steps(a *App) []*step {
 			return j.settleTemp(ctx, a, done, err)
 		}})
 	}
+	if j.rebase == nil && j.mode != modeSquash {
+		return j.landSteps(a)
+	}
+	// 0. The copy rebased onto the base's newest tip, and squashed: the
+	// landing that follows names the commits these steps make, so it is
+	// planned once they ran (a dry run names them REBASED and SQUASHED).
+	var steps []*step
+	if j.rebase != nil {
+		steps = j.rebase.steps(a)
+	}
+	return append(steps, &step{later: func() []*step {
+		if j.rebase != nil {
+			j.head = j.rebase.result
+		}
+		if j.mode != modeSquash {
+			return j.landSteps(a)
+		}
+		return []*step{j.squashStep(a), {later: func() []*step { return j.landSteps(a) }}}
+	}})
+}
+
+// landSteps land the staging HEAD as a fast-forward (or with --force a
+// reset) of the branch, through the temp branch.
+func (j *syncJob) landSteps(a *App) []*step {
 	ref := "refs/heads/" + j.branch
 	temp := "refs/heads/" + j.temp
 
@@ -534,6 +628,10 @@ func (j *syncJob) steps(a *App) []*step {
 	}
 	fetch := &step{git: &gitcmd.Cmd{Dir: j.work, Args: []string{
 		"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", j.staging, j.head}}}
+	if j.mode == modeSquash {
+		// The squashed commits too: their backup ref is made there.
+		fetch.git.Args = append(fetch.git.Args, j.origHead)
+	}
 	steps := []*step{fetch, push}
 	if j.sameRemote() {
 		push.git.Dir, push.background = j.staging, true
@@ -573,8 +671,12 @@ func (j *syncJob) steps(a *App) []*step {
 	steps = append(steps, j.landStep(a, leases, j.head+":"+ref, j.head))
 	steps[first].waits = true
 
-	// 4. The record; then the work repository's submodules the sync moved.
+	// 4. The record; then the copy on the squash commit that landed, and
+	// the work repository's submodules the sync moved.
 	steps = append(steps, j.recordStep(a, j.branch, nil))
+	if j.mode == modeSquash {
+		steps = append(steps, j.resetCopyStep(a))
+	}
 	return append(steps, j.workSubmoduleSteps(a)...)
 }
 
@@ -971,6 +1073,9 @@ const syncUndone = "nothing changed in the work repository or on the remote; run
 
 // failureHint says where a failed sync-back left things.
 func (j *syncJob) failureHint(err error) string {
+	if hint, ok := isConflict(err); ok {
+		return hint
+	}
 	switch {
 	case j.landed && j.mode == modeReview:
 		return fmt.Sprintf("the push itself is done: review branch %s on %s is at %s; only its record in %s is missing",

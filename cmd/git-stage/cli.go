@@ -81,6 +81,9 @@ type syncBackCmd struct {
 	AllowDirtyWork  bool   `name:"allow-dirty-work" help:"Update the work repository even though it has uncommitted changes (they are kept)."`
 	ReviewBranch    string `name:"review-branch" placeholder:"BRANCH" gitconfig:"stage.reviewBranch" help:"Push the staging HEAD to this remote branch instead (%n: the staging name), for a pull request; the work repository and the remote's base branch are left alone (git config stage.reviewBranch; '' to turn it off)."`
 	NoWait          bool   `name:"no-wait" help:"Refuse at once, instead of waiting, when another sync-back is landing in the same work repository."`
+	Rebase          bool   `negatable:"" gitconfig:"stage.rebase" help:"When the base branch moved, rebase the copy's commits onto its newest tip inside the copy first, then land them as a fast-forward; a conflict stops with nothing pushed and the copy in git's rebase state (git config stage.rebase; --no-rebase overrides it)."`
+	Squash          bool   `help:"Land the copy's commits as one commit on the base (rebased first when the base moved); the copy is then reset to it, and the squashed commits are kept under refs/staging-sync/backup/."`
+	Message         string `short:"m" placeholder:"MSG" help:"The squash commit's message (default: a summary of the squashed subjects)."`
 	DryRun          bool   `name:"dry-run" short:"n" help:"Print the plan (each git command with its repository, each other change) and change nothing; the remote is listed, not fetched."`
 }
 
@@ -98,7 +101,18 @@ func (c *syncBackCmd) Run(ctx context.Context, app *stage.App, s stage.Settings)
 		NoWait:          c.NoWait,
 		DryRun:          c.DryRun,
 		ReviewBranch:    c.ReviewBranch,
+		Rebase:          c.Rebase,
+		Squash:          c.Squash,
+		Message:         c.Message,
 	})
+}
+
+// Validate refuses -m without --squash.
+func (c *syncBackCmd) Validate() error {
+	if c.Message != "" && !c.Squash {
+		return fmt.Errorf("-m/--message goes with --squash")
+	}
+	return nil
 }
 
 type listCmd struct {

@@ -431,17 +431,30 @@ var randomPart = regexp.MustCompile(`\.git-stage-(new|old)-[0-9a-f]{12}`)
 // real run did last: its -v trace ends with the plan's lines, each step
 // "+ "-prefixed, input lines as they are. Random directory suffixes are
 // ignored.
+//
+// A plan names the commits a rebase or squash makes by a word (REBASED,
+// SQUASHED); each WORD=FILE argument gives the commit id the run made,
+// as FILE holds it, to put in its place.
 func cmdPlanRan(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: planran PLANFILE TRACEFILE")
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: planran PLANFILE TRACEFILE [WORD=FILE...]")
 	}
+	var made []string
+	for _, a := range args[2:] {
+		word, file, ok := strings.Cut(a, "=")
+		if !ok {
+			ts.Fatalf("usage: planran PLANFILE TRACEFILE [WORD=FILE...]")
+		}
+		made = append(made, word, strings.TrimSpace(ts.ReadFile(file)))
+	}
+	words := strings.NewReplacer(made...)
 	norm := func(l string) string { return randomPart.ReplaceAllString(l, ".git-stage-$1-RANDOM") }
 	var want []string
 	for _, l := range strings.Split(strings.TrimSuffix(ts.ReadFile(args[0]), "\n"), "\n") {
 		if !strings.HasPrefix(l, "  < ") {
 			l = "+ " + l
 		}
-		want = append(want, norm(l))
+		want = append(want, norm(words.Replace(l)))
 	}
 	var ran []string
 	for _, l := range strings.Split(ts.ReadFile(args[1]), "\n") {

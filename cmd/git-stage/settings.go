@@ -29,7 +29,10 @@ type settingsResolver struct {
 
 	loaded chan struct{}     // closed once keys and err are set
 	keys   map[string]string // lower-cased key -> last value
-	err    error
+	// implicit are the keys whose last setting has no value ("[stage]
+	// rebase"), which git reads as true.
+	implicit map[string]bool
+	err      error
 	// from says where each resolved flag got its value: "env" or "git".
 	from map[string]string
 }
@@ -60,11 +63,35 @@ func (r *settingsResolver) Resolve(_ *kong.Context, _ *kong.Path, flag *kong.Fla
 	if r.err != nil {
 		return nil, r.err
 	}
-	if v, ok := r.keys[strings.ToLower(key)]; ok && v != "" {
+	v, ok := r.keys[strings.ToLower(key)]
+	if flag.IsBool() && ok {
+		// git's booleans: a key without a value is true.
+		b, err := gitBool(v, r.implicit[strings.ToLower(key)])
+		if err != nil {
+			return nil, fmt.Errorf("bad boolean value %q for %s in git config", v, key)
+		}
+		r.from[flag.Name] = "git"
+		return b, nil
+	}
+	if ok && v != "" {
 		r.from[flag.Name] = "git"
 		return v, nil
 	}
 	return nil, nil
+}
+
+// gitBool reads a git config boolean as git does.
+func gitBool(v string, implicit bool) (bool, error) {
+	if implicit {
+		return true, nil
+	}
+	switch strings.ToLower(v) {
+	case "true", "yes", "on", "1":
+		return true, nil
+	case "false", "no", "off", "0", "":
+		return false, nil
+	}
+	return false, fmt.Errorf("not a boolean: %q", v)
 }
 
 // load reads every stage.* key visible from the current directory with
@@ -73,7 +100,7 @@ func (r *settingsResolver) Resolve(_ *kong.Context, _ *kong.Path, flag *kong.Fla
 // GIT_CONFIG_COUNT), and nothing else. A repository git refuses for its
 // owner (safe.directory) is left out, as git leaves it out.
 func (r *settingsResolver) load() {
-	r.keys = map[string]string{}
+	r.keys, r.implicit = map[string]string{}, map[string]bool{}
 	out, err := r.git.Output(r.ctx, r.cwd, "config", "-z", "--get-regexp", `^stage\.`)
 	if gitcmd.ExitCode(err) == 1 {
 		return // no such keys
@@ -83,8 +110,10 @@ func (r *settingsResolver) load() {
 		return
 	}
 	for _, rec := range bytes.Split(out, []byte{0}) {
-		if k, v, ok := strings.Cut(string(rec), "\n"); ok {
+		k, v, ok := strings.Cut(string(rec), "\n")
+		if k != "" {
 			r.keys[strings.ToLower(k)] = v
+			r.implicit[strings.ToLower(k)] = !ok
 		}
 	}
 }

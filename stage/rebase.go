@@ -1,0 +1,276 @@
+package stage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/git-stage/git-stage/gitcmd"
+)
+
+// Sync modes that rewrite the copy's commits before they land.
+const (
+	modeRebase = "rebase"
+	modeSquash = "squash"
+)
+
+// A plan cannot know the commits a rebase or a squash makes (their ids
+// depend on the clock): it names them by these words, where the run
+// shows their ids.
+const (
+	rebasedHead  = "REBASED"
+	squashCommit = "SQUASHED"
+)
+
+// rebase is the copy's HEAD rebased, inside the copy, onto a newer tip of
+// its base: sync-back --rebase and --squash, and update.
+type rebase struct {
+	name, copy, work string
+	onto             string   // the base's newest tip, taken from the work repository's objects
+	orig             string   // the copy's HEAD before
+	tracking         []string // refspecs the fetch also updates in the copy (its remote-tracking ref of the base)
+	done             bool     // the rebase went through
+	result           string   // the copy's HEAD after it (rebasedHead in a plan)
+	branch           string   // the base branch, for messages
+}
+
+// newestBase is the newer of the work branch and the remote's branch:
+// the one that contains the other. Diverged, they are refused: landing
+// on either would leave out the other's commits.
+func (a *App) newestBase(ctx context.Context, work string, env []string, workTip, remoteTip, branch, remote string) (string, error) {
+	if workTip == remoteTip {
+		return workTip, nil
+	}
+	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: work, Env: env, Args: []string{"rev-list", "--left-right", "--count", workTip + "..." + remoteTip}})
+	if err != nil {
+		return "", wrap(err, "", "compare commits in %s", work)
+	}
+	l, r, _ := strings.Cut(strings.TrimSpace(string(out)), "\t")
+	own, _ := strconv.Atoi(l)
+	theirs, _ := strconv.Atoi(r)
+	switch {
+	case own > 0 && theirs > 0:
+		return "", refuse(fmt.Sprintf("settle them in the work repository first (there: git pull --rebase %s %s, then git push), then run this again", remote, branch),
+			"%s in %s and %s/%s have diverged (%d and %d commit(s) of their own): there is no one tip to rebase onto", branch, work, remote, branch, own, theirs)
+	case own > 0:
+		return workTip, nil
+	default:
+		return remoteTip, nil
+	}
+}
+
+// checkRebaseClean refuses a copy with changes to tracked files: a
+// rebase rewrites its branch and checks out every commit it makes.
+func checkRebaseClean(st *gitcmd.Status, copy, why string) error {
+	var tracked []gitcmd.Change
+	for _, c := range st.Changes {
+		if c.Kind != '?' && c.Kind != '!' {
+			tracked = append(tracked, c)
+		}
+	}
+	if len(tracked) == 0 {
+		return nil
+	}
+	return refuse("commit or stash them in the copy first",
+		"staging copy %s has uncommitted changes (%s): %s rewrites its commits", copy, changeList(tracked), why)
+}
+
+// steps bring onto into the copy from the work repository's objects
+// (nothing is downloaded), rebase the copy's HEAD onto it, and read
+// where that left HEAD. The rebase stops on a conflict with the copy in
+// git's own rebase state, for the user to continue or abort; a failure
+// after it puts the copy back.
+func (r *rebase) steps(a *App) []*step {
+	fetch := &step{git: &gitcmd.Cmd{Dir: r.copy, Args: append([]string{
+		"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", r.work, r.onto}, r.tracking...)}}
+	reb := &step{
+		git: &gitcmd.Cmd{Dir: r.copy, Tee: a.Progress, Args: []string{"rebase", "--quiet", r.onto}},
+		check: func(ctx context.Context, _ []byte, err error) error {
+			if err == nil {
+				r.done = true
+				return nil
+			}
+			if op := gitcmd.InProgress(r.copy); op != nil && op.Name == "rebase" {
+				r.done = true // not undone: the user finishes or aborts it
+				return r.conflict(ctx, a, err)
+			}
+			return err
+		},
+		undo: r.putBackStep(a),
+	}
+	head := &step{
+		git: &gitcmd.Cmd{Dir: r.copy, Args: []string{"rev-parse", "--verify", "HEAD"}},
+		check: func(_ context.Context, out []byte, err error) error {
+			r.result = strings.TrimSpace(string(out))
+			return err
+		},
+		planned: func() { r.result = rebasedHead },
+	}
+	return []*step{fetch, reb, head}
+}
+
+// conflictError is a rebase that stopped on a conflict: the copy is left
+// in git's rebase state.
+type conflictError struct {
+	msg, hint string
+	err       error
+}
+
+func (e *conflictError) Error() string { return e.msg }
+func (e *conflictError) Unwrap() error { return e.err }
+
+// conflict names the files a stopped rebase left in conflict, and both
+// ways out.
+func (r *rebase) conflict(ctx context.Context, a *App, err error) error {
+	out, _ := a.Git.Run(context.WithoutCancel(ctx), gitcmd.Cmd{Dir: r.copy, Shown: true,
+		Args: []string{"diff", "--name-only", "--diff-filter=U", "-z"}})
+	var files []string
+	for _, f := range strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00") {
+		if f != "" {
+			files = append(files, gitcmd.Quote(f))
+		}
+	}
+	where := "a commit git could not apply"
+	if len(files) > 0 {
+		where = "a conflict in " + listSome(files, 10)
+	}
+	return &conflictError{
+		msg: fmt.Sprintf("rebasing %q onto %s (%s) stopped on %s", r.name, r.branch, short(r.onto), where),
+		hint: fmt.Sprintf("the copy %s is in the middle of the rebase; nothing was pushed, the work repository and the remote are unchanged. "+
+			"Resolve the files there, git add them and run git rebase --continue, then run this again; or run git rebase --abort to put the copy back as it was",
+			gitcmd.Quote(r.copy)),
+		err: err,
+	}
+}
+
+// putBackStep undoes the rebase, once it went through, when a later
+// step fails: the copy's HEAD goes back to where it was, while it is
+// still where the rebase left it.
+func (r *rebase) putBackStep(a *App) *step {
+	return &step{
+		desc: fmt.Sprintf("put %s back at %s", r.copy, short(r.orig)),
+		do: func(ctx context.Context) error {
+			if !r.done || gitcmd.InProgress(r.copy) != nil {
+				return nil
+			}
+			out, err := a.Git.Output(ctx, r.copy, "rev-parse", "--verify", "HEAD")
+			now := strings.TrimSpace(string(out))
+			if err != nil || r.result != "" && now != r.result {
+				return fmt.Errorf("%s moved on to %s after the rebase; it is left there (it was at %s before)", r.copy, short(now), short(r.orig))
+			}
+			if _, err := a.Git.Output(ctx, r.copy, "reset", "--quiet", "--keep", r.orig); err != nil {
+				return fmt.Errorf("%s is left rebased (%w); put it back with: git -C %s reset --keep %s", r.copy, err, gitcmd.Quote(r.copy), r.orig)
+			}
+			r.done = false
+			return nil
+		},
+	}
+}
+
+// isConflict reports whether err is a rebase stopped on a conflict, and
+// its hint.
+func isConflict(err error) (string, bool) {
+	var c *conflictError
+	if errors.As(err, &c) {
+		return c.hint, true
+	}
+	return "", false
+}
+
+// planRebase decides, for sync-back --rebase or --squash, what the copy's
+// HEAD is rebased onto (nothing when it holds the base already), and for
+// --squash what the one commit is made on, and its message. It runs
+// before decide, which then holds the landing to a fast-forward of the
+// rebased HEAD.
+func (a *App) planRebase(ctx context.Context, j *syncJob, o SyncBackOptions) error {
+	lacks, err := a.count(ctx, j.work, j.objects, j.workTip, j.remoteTip, "--not", j.head)
+	if err != nil {
+		return err
+	}
+	if lacks == 0 && !o.Squash {
+		return nil // a fast-forward as it is
+	}
+	base, err := a.newestBase(ctx, j.work, nil, j.workTip, j.remoteTip, j.branch, j.remote)
+	if err != nil {
+		return err
+	}
+	// The copy's own commits, as git rebase picks them: no merges, none
+	// that the base already has (cherry-picked, or landed before).
+	cs, err := a.logCommits(ctx, gitcmd.Cmd{Dir: j.work, Env: j.objects, Args: []string{
+		"--reverse", "--no-merges", "--right-only", "--cherry-pick", base + "..." + j.head}})
+	if err != nil {
+		return wrap(err, "", "list commits in %s", j.work)
+	}
+	if len(cs) == 0 {
+		j.mode = ""
+		j.nothingReason = fmt.Sprintf("%s in %s and on %s already hold every commit of the staging HEAD (%s)", j.branch, j.work, j.remote, short(j.head))
+		return nil
+	}
+	if lacks > 0 {
+		j.rebase = &rebase{name: j.name, copy: j.staging, work: j.work, onto: base, orig: j.head, branch: j.branch}
+		if j.sameRemote() {
+			// The copy learns where the remote's branch is, as a fetch
+			// there would tell it.
+			j.rebase.tracking = []string{"+" + j.remoteTip + ":refs/remotes/" + j.remote + "/" + j.branch}
+		}
+	}
+	if o.Squash {
+		j.squashBase, j.squashMsg = base, o.Message
+		if j.squashMsg == "" {
+			j.squashMsg = squashMessage(j.name, cs)
+		}
+		j.squashed = len(cs)
+	}
+	return nil
+}
+
+// squashMessage sums up the squashed commits: one keeps its subject.
+func squashMessage(name string, cs []commit) string {
+	if len(cs) == 1 {
+		return cs[0].subject + "\n"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Squash %d commits of staging copy %s\n\n", len(cs), name)
+	for _, c := range cs {
+		fmt.Fprintf(&b, "* %s\n", c.subject)
+	}
+	return b.String()
+}
+
+// squashStep makes the one commit that lands: the tree of the copy's
+// HEAD (rebased when the base moved) on the base.
+func (j *syncJob) squashStep(a *App) *step {
+	return &step{
+		git: &gitcmd.Cmd{Dir: j.staging, Args: []string{"commit-tree", j.head + "^{tree}", "-p", j.squashBase, "-F", "-"}, Stdin: []byte(j.squashMsg)},
+		check: func(_ context.Context, out []byte, err error) error {
+			if err == nil {
+				j.preSquash, j.head = j.head, strings.TrimSpace(string(out))
+			}
+			return err
+		},
+		planned: func() { j.preSquash, j.head = j.head, squashCommit },
+	}
+}
+
+// resetCopyStep puts the copy on the squash commit that landed (git
+// reset --keep: uncommitted changes stay), while its HEAD is still the
+// commit that was squashed; the squashed commits are kept under a backup
+// ref in the work repository.
+func (j *syncJob) resetCopyStep(a *App) *step {
+	return &step{
+		desc:       fmt.Sprintf("reset %s to the squash commit that landed (git reset --keep), its commits kept as %s", gitcmd.Quote(j.staging), j.squashBackup),
+		afterwards: true,
+		do: func(ctx context.Context) error {
+			out, _ := a.Git.Run(ctx, gitcmd.Cmd{Dir: j.staging, Shown: true, Args: []string{"rev-parse", "--verify", "HEAD"}})
+			if now := strings.TrimSpace(string(out)); now != j.preSquash {
+				return fmt.Errorf("%s moved on to %s while sync-back ran; it is left there, and the squash commit %s landed", j.staging, short(now), short(j.head))
+			}
+			if _, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: j.staging, Shown: true, Args: []string{"reset", "--quiet", "--keep", j.head}}); err != nil {
+				return fmt.Errorf("%s is left on the squashed commits (%v); move it to what landed with: git -C %s reset --keep %s", j.staging, err, gitcmd.Quote(j.staging), j.head)
+			}
+			return nil
+		},
+	}
+}

@@ -134,7 +134,7 @@ func (j *syncJob) summary(verb string) string {
 		forced = fmt.Sprintf(" (rebased onto %s)", short(j.rebase.onto))
 	}
 	if j.mode == modeSquash && j.rebase != nil {
-		forced = fmt.Sprintf(" (rebased onto %s, then%s", short(j.rebase.onto), forced[1:])
+		forced = fmt.Sprintf(" (rebased onto %s, then %s", short(j.rebase.onto), forced[2:])
 	}
 	return fmt.Sprintf("%s %q%s: %s %s..%s in %s and on %s", verb, j.name, forced, j.branch, short(j.workTip), short(j.head), j.work, j.remote)
 }
@@ -889,11 +889,15 @@ func (j *syncJob) switchStep(a *App) *step {
 }
 
 // sameRemote reports whether the copy's remote of the sync is the work
-// repository's: the same URLs to fetch from and push to, as their config
-// files say (read without git; false when they cannot be read so, or the
-// copy has no such remote, as with sync-back --remote).
-func (j *syncJob) sameRemote() bool {
-	prefix := "remote." + j.remote + "."
+// repository's (see sameRemote).
+func (j *syncJob) sameRemote() bool { return sameRemote(j.staging, j.work, j.remote) }
+
+// sameRemote reports whether remote is the same in the copy and in the
+// work repository: the same URLs to fetch from and push to, as their
+// config files say (read without git; false when they cannot be read so,
+// or the copy has no such remote, as with sync-back --remote).
+func sameRemote(copy, work, remote string) bool {
+	prefix := "remote." + remote + "."
 	urls := func(dir string) ([]string, bool) {
 		entries, ok := gitcmd.ReadConfig(dir, prefix, os.Getenv)
 		var out []string
@@ -904,8 +908,8 @@ func (j *syncJob) sameRemote() bool {
 		}
 		return out, ok
 	}
-	copyURLs, ok := urls(j.staging)
-	workURLs, workOK := urls(j.work)
+	copyURLs, ok := urls(copy)
+	workURLs, workOK := urls(work)
 	return ok && workOK && len(workURLs) > 0 && slices.Equal(copyURLs, workURLs)
 }
 

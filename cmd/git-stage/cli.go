@@ -31,6 +31,7 @@ type cli struct {
 	// routed: the commands "git stage <command>" reaches through shell-init.
 	Clone    cloneCmd    `cmd:"" routed:"" help:"Make a staging copy of a repository."`
 	SyncBack syncBackCmd `cmd:"" routed:"" name:"sync-back" help:"Bring a staging copy's commits home through the remote."`
+	Update   updateCmd   `cmd:"" routed:"" help:"Rebase a staging copy's commits onto the newest tip of its base, inside the copy, without landing anything."`
 	List     listCmd     `cmd:"" routed:"" help:"Show the recorded staging copies."`
 	Status   statusCmd   `cmd:"" routed:"" help:"Show each copy's commits ahead of and behind its work branch, uncommitted changes and leftovers."`
 	Remove   removeCmd   `cmd:"" routed:"" help:"Delete a staging copy, its temp branches and its mapping."`
@@ -113,6 +114,15 @@ func (c *syncBackCmd) Validate() error {
 		return fmt.Errorf("-m/--message goes with --squash")
 	}
 	return nil
+}
+
+type updateCmd struct {
+	Name   string `arg:"" optional:"" stagingname:"" help:"Staging copy, by its staging name (default: the copy you are in)."`
+	DryRun bool   `name:"dry-run" short:"n" help:"Print the plan (each git command with its repository) and change nothing; the remote is listed, not fetched."`
+}
+
+func (c *updateCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) error {
+	return app.Update(ctx, s, stage.UpdateOptions{Name: c.Name, DryRun: c.DryRun})
 }
 
 type listCmd struct {

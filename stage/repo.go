@@ -247,3 +247,42 @@ func checkNoOperation(dir, what string) error {
 	}
 	return refuse(hint, "%s %s is in the middle of a %s", what, dir, op.Name)
 }
+
+// checkedOutIn names the worktree of the work repository at work, other
+// than work itself, that has branch checked out ("" when none), read from
+// the HEAD files of its git directory as git does.
+func checkedOutIn(work, branch string) string {
+	common := commonGitDir(work)
+	want := "ref: refs/heads/" + branch
+	own, _ := filepath.Abs(work)
+	heads := map[string]string{filepath.Join(common, "HEAD"): filepath.Dir(common)}
+	dirs, _ := os.ReadDir(filepath.Join(common, "worktrees"))
+	for _, d := range dirs {
+		wt := filepath.Join(common, "worktrees", d.Name())
+		gitdir, err := os.ReadFile(filepath.Join(wt, "gitdir"))
+		if err != nil {
+			continue
+		}
+		heads[filepath.Join(wt, "HEAD")] = filepath.Dir(strings.TrimSpace(string(gitdir)))
+	}
+	for head, dir := range heads {
+		data, err := os.ReadFile(head)
+		if err != nil || strings.TrimSpace(string(data)) != want {
+			continue
+		}
+		if abs, _ := filepath.Abs(dir); abs != own && !sameFile(abs, own) {
+			return dir
+		}
+	}
+	return ""
+}
+
+// sameFile reports whether paths a and b name one directory.
+func sameFile(a, b string) bool {
+	ia, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	ib, err := os.Stat(b)
+	return err == nil && os.SameFile(ia, ib)
+}

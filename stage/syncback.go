@@ -56,6 +56,7 @@ type syncJob struct {
 	tempAt               string // the temp branch on the remote as far as we know; "" when absent
 	tempPushed           pushOutcome
 	switchTo             bool   // the work repository switches to branch first, from:
+	inPlace              bool   // the branch is not checked out there: it is moved with update-ref, from:
 	fromBranch, fromOID  string // the branch it is on ("" when detached), and its commit
 	switched             bool   // it did switch
 	workMoved            bool   // the run moved the work branch
@@ -136,7 +137,11 @@ func (j *syncJob) summary(verb string) string {
 	if j.mode == modeSquash && j.rebase != nil {
 		forced = fmt.Sprintf(" (rebased onto %s, then %s", short(j.rebase.onto), forced[2:])
 	}
-	return fmt.Sprintf("%s %q%s: %s %s..%s in %s and on %s", verb, j.name, forced, j.branch, short(j.workTip), short(j.head), j.work, j.remote)
+	stays := ""
+	if j.inPlace {
+		stays = fmt.Sprintf("; %s stays on %s", j.work, j.from())
+	}
+	return fmt.Sprintf("%s %q%s: %s %s..%s in %s and on %s%s", verb, j.name, forced, j.branch, short(j.workTip), short(j.head), j.work, j.remote, stays)
 }
 
 func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l *located) (_ *syncJob, err error) {
@@ -249,22 +254,28 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 	if werr != nil {
 		return nil, wrap(werr, "", "read the state of %s", j.work)
 	}
-	if wst.Dirty() && !o.AllowDirtyWork {
+	elsewhere := wst.Detached || wst.Branch != j.branch
+	// A branch that is not checked out is moved in place: the work tree,
+	// whatever it holds, is left alone.
+	if wst.Dirty() && !o.AllowDirtyWork && (!elsewhere || o.AutoCheckout) {
 		return nil, refuse(j.workDirtyHint(wst),
 			"work repository %s has uncommitted changes (%s)", j.work, changeList(wst.Changes))
 	}
-	if wst.Detached || wst.Branch != j.branch {
+	if elsewhere {
 		j.fromBranch, j.fromOID = wst.Branch, wst.OID
 		on := j.from()
 		if !o.AutoCheckout {
-			return nil, refuse(fmt.Sprintf("check out %s there, or pass --auto-checkout", j.branch),
-				"work repository %s is on %s, not %q", j.work, on, j.branch)
-		}
-		if wst.Dirty() {
+			if wt := checkedOutIn(j.work, j.branch); wt != "" {
+				return nil, refuse(fmt.Sprintf("sync into that worktree: git staging sync-back %s --work-name %s", gitcmd.Quote(j.name), gitcmd.Quote(wt)),
+					"%s is checked out in another worktree of %s (%s): moving it there would leave that worktree's files behind", j.branch, j.work, wt)
+			}
+			j.inPlace = true
+		} else if wst.Dirty() {
 			return nil, refuse("commit or stash them; --auto-checkout switches only a clean work tree",
 				"cannot switch %s from %s to %q: it has uncommitted changes (%s)", j.work, on, j.branch, changeList(wst.Changes))
+		} else {
+			j.switchTo = true
 		}
-		j.switchTo = true
 	}
 
 	if ferr != nil {
@@ -649,14 +660,18 @@ func (j *syncJob) landSteps(a *App) []*step {
 		// --keep: uncommitted changes are kept, and the reset refused if
 		// they touch a file the reset would change.
 		move := []string{"merge", "--quiet", "--ff-only", j.head}
-		if j.mode == modeForce {
+		switch {
+		case j.inPlace:
+			// Leased: a commit made there meanwhile is not replaced.
+			move = []string{"update-ref", "-m", "sync-back: " + j.mode, "refs/heads/" + j.branch, j.head, j.workTip}
+		case j.mode == modeForce:
 			// The reset writes the branch's reflog even where the
 			// repository keeps none: its entry is how replacedStep
 			// learns what the reset replaced.
 			move = []string{"-c", "core.logAllRefUpdates=always", "reset", "--quiet", "--keep", j.head}
 		}
 		steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.work, Args: move}, check: j.checkMoved(a), undo: j.putBackStep(a)})
-		if j.mode == modeForce {
+		if j.mode == modeForce && !j.inPlace {
 			steps = append(steps, j.replacedStep(a))
 		}
 	}

@@ -27,7 +27,7 @@ type workSubmodule struct {
 // it reaches, which would be left to its reflog. It starts no process when
 // the work repository has no submodules.
 func (a *App) planWorkSubmodules(ctx context.Context, j *syncJob, wst *gitcmd.Status) error {
-	if j.mode == "" || j.mode == modeReview || !hasSubmodules(j.work) {
+	if j.mode == "" || j.mode == modeReview || j.inPlace || !hasSubmodules(j.work) {
 		return nil
 	}
 	populated := populatedSubmodules(j.work)

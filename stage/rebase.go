@@ -185,30 +185,24 @@ func isConflict(err error) (string, bool) {
 // before decide, which then holds the landing to a fast-forward of the
 // rebased HEAD.
 func (a *App) planRebase(ctx context.Context, j *syncJob, o SyncBackOptions) error {
-	lacks, err := a.count(ctx, j.work, j.objects, j.workTip, j.remoteTip, "--not", j.head)
-	if err != nil {
-		return err
-	}
-	if lacks == 0 && !o.Squash {
-		return nil // a fast-forward as it is
-	}
 	base, err := a.newestBase(ctx, j.work, nil, j.workTip, j.remoteTip, j.branch, j.remote)
 	if err != nil {
 		return err
 	}
-	// The copy's own commits, as git rebase picks them: no merges, none
-	// that the base already has (cherry-picked, or landed before).
-	cs, err := a.logCommits(ctx, gitcmd.Cmd{Dir: j.work, Env: j.objects, Args: []string{
-		"--reverse", "--no-merges", "--right-only", "--cherry-pick", base + "..." + j.head}})
+	cs, holds, err := a.rebaseCommits(ctx, j.work, j.objects, base, j.head)
 	if err != nil {
-		return wrap(err, "", "list commits in %s", j.work)
+		return err
+	}
+	if holds && !o.Squash {
+		return nil // a fast-forward as it is
 	}
 	if len(cs) == 0 {
+		// Already on the base, all of them (or the copy is only behind).
 		j.mode = ""
 		j.nothingReason = fmt.Sprintf("%s in %s and on %s already hold every commit of the staging HEAD (%s)", j.branch, j.work, j.remote, short(j.head))
 		return nil
 	}
-	if lacks > 0 {
+	if !holds {
 		j.rebase = &rebase{name: j.name, copy: j.staging, work: j.work, onto: base, orig: j.head, branch: j.branch}
 		if j.sameRemote() {
 			// The copy learns where the remote's branch is, as a fetch
@@ -224,6 +218,36 @@ func (a *App) planRebase(ctx context.Context, j *syncJob, o SyncBackOptions) err
 		j.squashed = len(cs)
 	}
 	return nil
+}
+
+// rebaseCommits are the commits of head that git rebase onto base would
+// carry, oldest first: no merges, and none whose change base already has
+// (cherry-picked, or landed before), but every commit that was empty to
+// begin with, as git rebase keeps them. holds says whether head already
+// contains base (it is then a boundary of the range): no rebase needed.
+func (a *App) rebaseCommits(ctx context.Context, dir string, env []string, base, head string) (cs []commit, holds bool, err error) {
+	if base == head {
+		return nil, true, nil
+	}
+	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: dir, Env: env, Args: []string{"log", "--no-show-signature", "--reverse", "--no-merges",
+		"--right-only", "--cherry-mark", "--boundary", "--shortstat", "--format=%x00%m %H %s", base + "..." + head}})
+	if err != nil {
+		return nil, false, wrap(err, "", "list commits in %s", dir)
+	}
+	for _, rec := range strings.Split(string(out), "\x00")[1:] {
+		line, stat, _ := strings.Cut(rec, "\n")
+		mark, rest, _ := strings.Cut(line, " ")
+		oid, subject, _ := strings.Cut(rest, " ")
+		switch {
+		case mark == "-":
+			holds = holds || oid == base
+		case mark == "=" && strings.TrimSpace(stat) != "":
+			// its change is on the base already
+		default:
+			cs = append(cs, commit{oid, subject})
+		}
+	}
+	return cs, holds, nil
 }
 
 // squashMessage sums up the squashed commits: one keeps its subject.

@@ -331,8 +331,13 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 			return nil, err
 		}
 	}
-	if j.mode == "" && j.nothingReason != "" {
-		// --rebase or --squash found nothing the base lacks.
+	if j.rebase != nil || j.nothingReason != "" {
+		// Rebased onto the newest of both branches, the copy lands as a
+		// fast-forward of each; or --rebase or --squash found nothing the
+		// base lacks. Only the temp branch is left to check.
+		if j.nothingReason == "" {
+			j.mode = modeFastForward
+		}
 		if err := a.checkTemp(ctx, j, o.Force); err != nil {
 			return nil, err
 		}
@@ -462,11 +467,6 @@ func (a *App) decide(ctx context.Context, j *syncJob, force bool) error {
 	}
 	if lacking == 0 {
 		return nil
-	}
-	if j.rebase != nil {
-		// Rebased onto the newest of both, the copy lands as a
-		// fast-forward of each.
-		return a.checkTemp(ctx, j, force)
 	}
 
 	behind := func(tip string) (int, error) {

@@ -130,18 +130,13 @@ func (a *App) prepareUpdate(ctx context.Context, l *located, dryRun bool) (*upda
 	if err != nil {
 		return nil, err
 	}
-	behind, err := a.count(ctx, work, env, onto, "--not", j.head)
+	cs, holds, err := a.rebaseCommits(ctx, work, env, onto, j.head)
 	if err != nil {
 		return nil, err
 	}
-	if behind == 0 {
+	if holds {
 		j.upToDate = fmt.Sprintf("it holds %s (%s), the newest of %s in %s and on %s", branch, short(onto), branch, work, remote)
 		return j, nil
-	}
-	cs, err := a.logCommits(ctx, gitcmd.Cmd{Dir: work, Env: env, Args: []string{
-		"--reverse", "--no-merges", "--right-only", "--cherry-pick", onto + "..." + j.head}})
-	if err != nil {
-		return nil, wrap(err, "", "list commits in %s", work)
 	}
 	j.commits = len(cs)
 	if err := checkRebaseClean(st, copy, "update"); err != nil {

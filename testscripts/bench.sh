@@ -13,7 +13,7 @@ export GIT_STAGE_BENCH_DIR
 trap 'rm -rf "$GIT_STAGE_BENCH_DIR"' EXIT
 trap 'exit 1' INT TERM
 out="$GIT_STAGE_BENCH_DIR/bench.txt"
-go test -run '^$' -bench '^Benchmark(Clone|SyncBack|List10k|CopyUntracked)$' -benchtime "${1:-5x}" \
+go test -run '^$' -bench '^Benchmark(Clone|SyncBack|SyncBackRebase|List10k|CopyUntracked)$' -benchtime "${1:-5x}" \
 	./cmd/git-stage ./stage >"$out"
 echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(git --version), $(go version | cut -d' ' -f3)"
 echo
@@ -31,6 +31,7 @@ END {
 	row("clone, 20,000 files", m["Clone", "ms/clone"], m["Clone", "ms/worktree-add"], "git worktree add --detach", m["Clone", "x-worktree-add"], "≤ 1.5×")
 	row("clone, 20,000 files", m["Clone", "ms/clone"], m["Clone", "ms/hand"], "clone --local, set-url, push -u", m["Clone", "x-hand"], "")
 	row("sync-back of one commit", m["SyncBack", "ms/sync-back"], m["SyncBack", "ms/hand"], "push, fetch, merge --ff-only, push --atomic", m["SyncBack", "x-hand"], "≤ 1.3×")
+	row("sync-back --rebase, base moved by one commit", m["SyncBackRebase", "ms/sync-back"], m["SyncBackRebase", "ms/hand"], "in the copy fetch, rebase, push; then fetch, merge --ff-only, push --atomic", m["SyncBackRebase", "x-hand"], "≤ 1.3×")
 	row("list, 10,000 copies", m["List10k", "ms/list"], m["List10k", "ms/git-version"], "git --version", m["List10k", "x-git-version"], "< 50 ms")
 	row("stage.copy of 50,000 files", m["CopyUntracked", "ms/copy"], m["CopyUntracked", "ms/cp-a"], "cp -a", m["CopyUntracked", "x-cp-a"], "")
 }' "$out"

@@ -276,6 +276,57 @@ func BenchmarkSyncBack(b *testing.B) {
 	ratio(b, "x-hand", ours, hand)
 }
 
+// BenchmarkSyncBackRebase: sync-back --rebase of a copy whose base moved
+// by one landed commit, against what a careful user types for it: in the
+// copy fetch, rebase and push to a temp branch; in the work repository
+// fetch, merge --ff-only, and push --atomic with the temp deletion. A
+// third copy lands the commit that moves the base, untimed, before each.
+func BenchmarkSyncBackRebase(b *testing.B) {
+	f := newBenchFixture(b, "rebase")
+	copies := map[string]string{}
+	for _, n := range []string{"lander", "ours", "hand"} {
+		f.stage(b, f.staging, "-q", "--work-root", filepath.Dir(f.work), "clone", "--as-name", n, "app")
+		copies[n] = filepath.Join(f.staging, n)
+	}
+	edit := func(who, file string, i int) {
+		p := filepath.Join(copies[who], file)
+		if err := os.WriteFile(p, []byte(fmt.Sprintf("package x\n\nvar V = %d // %s\n", i, who)), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		f.git(b, copies[who], "commit", "-q", "-a", "-m", who+" "+strconv.Itoa(i))
+	}
+	land := func(i int) {
+		edit("lander", filepath.Join("pkg000", "f000.go"), i)
+		f.stage(b, copies["lander"], "-q", "sync-back", "--rebase")
+	}
+	var ours, hand time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		land(2 * i)
+		edit("ours", filepath.Join("pkg001", "f001.go"), i)
+		b.StartTimer()
+		ours += f.stage(b, copies["ours"], "-q", "sync-back", "--rebase")
+
+		b.StopTimer()
+		land(2*i + 1)
+		edit("hand", filepath.Join("pkg002", "f002.go"), i)
+		temp := fmt.Sprintf("hand-%d", i)
+		cp := copies["hand"]
+		b.StartTimer()
+		hand += f.git(b, cp, "fetch", "-q", "origin")
+		hand += f.git(b, cp, "rebase", "-q", "origin/main")
+		hand += f.git(b, cp, "push", "-q", "origin", "HEAD:refs/heads/"+temp)
+		hand += f.git(b, f.work, "fetch", "-q", "origin", temp)
+		hand += f.git(b, f.work, "merge", "-q", "--ff-only", "FETCH_HEAD")
+		hand += f.git(b, f.work, "push", "-q", "--atomic", "origin", "main", ":refs/heads/"+temp)
+	}
+	b.StopTimer()
+	perRun(b, ours, "ms/sync-back")
+	perRun(b, hand, "ms/hand")
+	ratio(b, "x-hand", ours, hand)
+}
+
 // BenchmarkList10k: the whole `git-stage list` process with 10,000
 // mappings, against starting `git --version` (the cost of one process).
 func BenchmarkList10k(b *testing.B) {

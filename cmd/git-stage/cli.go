@@ -81,6 +81,7 @@ type syncBackCmd struct {
 	AllowDirtyWork  bool   `name:"allow-dirty-work" help:"Update the work repository even though it has uncommitted changes (they are kept)."`
 	ReviewBranch    string `name:"review-branch" placeholder:"BRANCH" gitconfig:"stage.reviewBranch" help:"Push the staging HEAD to this remote branch instead (%n: the staging name), for a pull request; the work repository and the remote's base branch are left alone (git config stage.reviewBranch; '' to turn it off)."`
 	NoWait          bool   `name:"no-wait" help:"Refuse at once, instead of waiting, when another sync-back is landing in the same work repository."`
+	NoVerify        bool   `name:"no-verify" help:"Skip the gate: run none of the stage.preSync commands before landing."`
 	DryRun          bool   `name:"dry-run" short:"n" help:"Print the plan (each git command with its repository, each other change) and change nothing; the remote is listed, not fetched."`
 }
 
@@ -96,6 +97,7 @@ func (c *syncBackCmd) Run(ctx context.Context, app *stage.App, s stage.Settings)
 		AllowDirtyStage: c.AllowDirtyStage,
 		AllowDirtyWork:  c.AllowDirtyWork,
 		NoWait:          c.NoWait,
+		NoVerify:        c.NoVerify,
 		DryRun:          c.DryRun,
 		ReviewBranch:    c.ReviewBranch,
 	})

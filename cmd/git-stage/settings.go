@@ -32,6 +32,8 @@ type settingsResolver struct {
 	err    error
 	// from says where each resolved flag got its value: "env" or "git".
 	from map[string]string
+	// preSync is every value of stage.preSync, in order.
+	preSync []string
 }
 
 func newSettingsResolver(ctx context.Context, git *gitcmd.Runner, cwd string) *settingsResolver {
@@ -84,7 +86,11 @@ func (r *settingsResolver) load() {
 	}
 	for _, rec := range bytes.Split(out, []byte{0}) {
 		if k, v, ok := strings.Cut(string(rec), "\n"); ok {
-			r.keys[strings.ToLower(k)] = v
+			k = strings.ToLower(k)
+			r.keys[k] = v
+			if k == "stage.presync" {
+				r.preSync = append(r.preSync, v)
+			}
 		}
 	}
 }
@@ -113,5 +119,7 @@ func (r *settingsResolver) settings(c *cli) stage.Settings {
 	s.Here = r.keys["stage.name"]
 	// Clone's remote when neither --remote nor the branch names one.
 	s.Remote = r.keys["stage.remote"]
+	// sync-back's gate, when the current directory is in the copy.
+	s.PreSync = r.preSync
 	return s
 }

@@ -34,6 +34,9 @@ type Settings struct {
 	// Remote is git config stage.remote ("" when not set): clone's remote
 	// when --remote is not given and the branch has no remote of its own.
 	Remote string
+	// PreSync is git config stage.preSync as read at Cwd: every value, in
+	// order (sync-back's gate, when Cwd is in the copy).
+	PreSync []string
 }
 
 // Config is the config file's path.

@@ -111,10 +111,8 @@ func (a *App) prepareReview(ctx context.Context, j *syncJob, o SyncBackOptions) 
 // commits' objects only (the push runs from it) and no ref moves there.
 func (j *syncJob) reviewSteps(a *App) []*step {
 	ref := "refs/heads/" + j.review
-	steps := []*step{
-		{git: &gitcmd.Cmd{Dir: j.work, Args: []string{
-			"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", j.staging, j.head}}},
-	}
+	steps := append(j.gateSteps(a), &step{git: &gitcmd.Cmd{Dir: j.work, Args: []string{
+		"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", j.staging, j.head}}})
 	if len(j.backups) > 0 {
 		r := j.backups[0]
 		// The review branch's tip, which the work repository may not

@@ -25,6 +25,7 @@ type SyncBackOptions struct {
 	AllowDirtyWork  bool
 	DryRun          bool // print the plan, change nothing
 	NoWait          bool // refuse at once when another sync-back is landing in the work repository
+	NoVerify        bool // skip the stage.preSync gate
 	// ReviewBranch, when set, is the remote branch the staging HEAD goes
 	// to instead of the base branch (%n: the staging name).
 	ReviewBranch string
@@ -78,6 +79,7 @@ type syncJob struct {
 	squashBackup         string          // the backup ref keeping them, in the work repository
 	preSquash            string          // the copy's HEAD the squash commit was made of
 	unlock               func()          // lets go of the work repository's landing lock
+	gate                 []string        // the stage.preSync commands, run before the first push
 }
 
 // SyncBack brings the staging copy's commits home through the remote: it
@@ -100,6 +102,9 @@ func (a *App) SyncBack(ctx context.Context, s Settings, o SyncBackOptions) error
 		return checksInterrupted(ctx, err, syncUndone, "sync-back of %q failed", l.name)
 	}
 	defer j.unlock()
+	if err := a.readGate(ctx, j, s, o); err != nil {
+		return checksInterrupted(ctx, err, syncUndone, "sync-back of %q failed", l.name)
+	}
 	if o.DryRun {
 		a.preview(j.steps(a))
 		a.infof("dry run: %s; nothing changed", j.summary("would sync"))
@@ -648,6 +653,7 @@ func (j *syncJob) landSteps(a *App) []*step {
 		push.git.Dir, push.background = j.staging, true
 		steps = []*step{push, fetch}
 	}
+	steps = append(j.gateSteps(a), steps...)
 
 	// 2. The work branch, moved to the staging HEAD, once the commits are
 	// on the remote; what it replaces saved first.
@@ -1104,6 +1110,8 @@ func (j *syncJob) failureHint(err error) string {
 			j.branch, j.work, j.remote, short(j.head), j.config)
 	case undoIncomplete(err):
 		return "see above for what is left; run sync-back again once the cause is fixed"
+	case gateFailed(err):
+		return gateHint
 	default:
 		return syncUndone
 	}

@@ -85,6 +85,7 @@ type syncBackCmd struct {
 	Rebase          bool   `negatable:"" gitconfig:"stage.rebase" help:"When the base branch moved, rebase the copy's commits onto its newest tip inside the copy first, then land them as a fast-forward; a conflict stops with nothing pushed and the copy in git's rebase state (git config stage.rebase; --no-rebase overrides it)."`
 	Squash          bool   `help:"Land the copy's commits as one commit on the base (rebased first when the base moved); the copy is then reset to it, and the squashed commits are kept under refs/staging-sync/backup/."`
 	Message         string `short:"m" placeholder:"MSG" help:"The squash commit's message (default: a summary of the squashed subjects)."`
+	NoVerify        bool   `name:"no-verify" help:"Skip the gate: run none of the stage.preSync commands before landing."`
 	DryRun          bool   `name:"dry-run" short:"n" help:"Print the plan (each git command with its repository, each other change) and change nothing; the remote is listed, not fetched."`
 }
 
@@ -100,6 +101,7 @@ func (c *syncBackCmd) Run(ctx context.Context, app *stage.App, s stage.Settings)
 		AllowDirtyStage: c.AllowDirtyStage,
 		AllowDirtyWork:  c.AllowDirtyWork,
 		NoWait:          c.NoWait,
+		NoVerify:        c.NoVerify,
 		DryRun:          c.DryRun,
 		ReviewBranch:    c.ReviewBranch,
 		Rebase:          c.Rebase,

@@ -125,6 +125,7 @@ func writeMan(w io.Writer, app *kong.Application) error {
 var manMoreKeys = [][2]string{
 	{"stage.copy", "Multi-valued, gitignore-style patterns: clone copies the work tree's untracked and ignored files that match them into the new copy (reflinked or copied, never hard-linked)."},
 	{"stage.postClone", "Multi-valued shell commands clone runs in order in the new copy, with GIT_STAGE_WORK and GIT_STAGE_COPY set; a failure makes clone exit 1 and keeps the copy."},
+	{"stage.preSync", "Multi-valued shell commands sync-back runs in order in the staging copy before it pushes anything (a push for review too), with GIT_STAGE_WORK and GIT_STAGE_COPY set; read as git reads config in the copy (global, the copy's own, git -c), an empty value dropping the ones before it. A failure makes sync-back exit 1 with nothing pushed; --no-verify skips them, --dry-run lists them."},
 	{"stage.cd", "When true, the git function of shell-init changes into the copy that git stage clone made."},
 }
 

@@ -35,6 +35,8 @@ type settingsResolver struct {
 	err      error
 	// from says where each resolved flag got its value: "env" or "git".
 	from map[string]string
+	// preSync is every value of stage.preSync, in order.
+	preSync []string
 }
 
 func newSettingsResolver(ctx context.Context, git *gitcmd.Runner, cwd string) *settingsResolver {
@@ -111,9 +113,13 @@ func (r *settingsResolver) load() {
 	}
 	for _, rec := range bytes.Split(out, []byte{0}) {
 		k, v, ok := strings.Cut(string(rec), "\n")
+		k = strings.ToLower(k)
 		if k != "" {
-			r.keys[strings.ToLower(k)] = v
-			r.implicit[strings.ToLower(k)] = !ok
+			r.keys[k] = v
+			r.implicit[k] = !ok
+		}
+		if ok && k == "stage.presync" {
+			r.preSync = append(r.preSync, v)
 		}
 	}
 }
@@ -142,5 +148,7 @@ func (r *settingsResolver) settings(c *cli) stage.Settings {
 	s.Here = r.keys["stage.name"]
 	// Clone's remote when neither --remote nor the branch names one.
 	s.Remote = r.keys["stage.remote"]
+	// sync-back's gate, when the current directory is in the copy.
+	s.PreSync = r.preSync
 	return s
 }

@@ -32,6 +32,7 @@ type rebase struct {
 	orig             string   // the copy's HEAD before
 	tracking         []string // refspecs the fetch also updates in the copy (its remote-tracking ref of the base)
 	done             bool     // the rebase went through
+	halfway          bool     // it was interrupted halfway, its state left in the copy
 	result           string   // the copy's HEAD after it (rebasedHead in a plan)
 	branch           string   // the base branch, for messages
 }
@@ -93,8 +94,12 @@ func (r *rebase) steps(a *App) []*step {
 				return nil
 			}
 			if op := gitcmd.InProgress(r.copy); op != nil && op.Name == "rebase" {
-				r.done = true // not undone: the user finishes or aborts it
-				return r.conflict(ctx, a, err)
+				if ctx.Err() != nil || gitcmd.Interrupted(err) {
+					// Stopped halfway by Ctrl-C: the undo aborts it.
+					r.halfway = true
+					return err
+				}
+				return r.conflict(ctx, a, err) // not undone: the user finishes or aborts it
 			}
 			return err
 		},
@@ -152,6 +157,13 @@ func (r *rebase) putBackStep(a *App) *step {
 	return &step{
 		desc: fmt.Sprintf("put %s back at %s", r.copy, short(r.orig)),
 		do: func(ctx context.Context) error {
+			if r.halfway {
+				if _, err := a.Git.Output(ctx, r.copy, "rebase", "--abort"); err != nil && gitcmd.InProgress(r.copy) != nil {
+					return fmt.Errorf("%s is left in the middle of a rebase (%w); put it back with: git -C %s rebase --abort", r.copy, err, gitcmd.Quote(r.copy))
+				}
+				r.halfway = false
+				return nil
+			}
 			if !r.done || gitcmd.InProgress(r.copy) != nil {
 				return nil
 			}

@@ -132,7 +132,7 @@ var manMoreKeys = [][2]string{
 var manDescription = []string{
 	"You keep canonical repositories under a work root. For risky or parallel work (a review, an experiment, a coding agent's sandbox) NAME clone makes a staging copy under a staging root: a separate, complete clone, built from the work repository's own objects, that shares its remote and pushes to its own temporary branch there.",
 	"You commit in the copy; NAME sync-back brings the commits home through the remote: it fast-forwards the work branch, pushes it, and deletes the temporary branch, all checks first and nothing lost on any failure. NAME list shows the copies, recorded in .staging_sync.json in the staging root.",
-	"NAME status shows where each copy stands against its work branch, NAME remove deletes a copy when nothing in it would be lost, and NAME prune forgets copies deleted by hand and deletes leftover temporary branches. Every command that changes something prints its plan instead with --dry-run.",
+	"NAME status shows where each copy stands against its work branch and the remote's, and which other copies it would conflict with if both landed; NAME remove deletes a copy when nothing in it would be lost, and NAME prune forgets copies deleted by hand and deletes leftover temporary branches. Every command that changes something prints its plan instead with --dry-run.",
 	"Git's own git stage is a synonym for git add, which no program can override: use git staging, or the function that git-stage shell-init prints.",
 }
 

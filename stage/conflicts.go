@@ -17,13 +17,14 @@ type unknownPair struct{ a, b, why string }
 // conflicts fills in, for the probed copies in out, the other copies of
 // the same work branch each would conflict with if both landed, and
 // returns the pairs it could not tell about. Only copies with commits the
-// work branch lacks can conflict, so only their pairs are merged: one
-// `git merge-tree --stdin` per work branch, in the work repository (its
-// merge settings apply) with the copies' objects lent to it. merge-tree
-// writes the merged trees as objects: they go to a temporary object
-// directory, removed afterwards, so that no repository gets objects or
-// refs from status.
-func (a *App) conflicts(ctx context.Context, out []StatusEntry, sem chan struct{}) []unknownPair {
+// work branch lacks can conflict, so only their pairs are merged, and
+// only pairs with one of the first shown copies in out (the rest were
+// read only to be compared with those): one `git merge-tree --stdin` per
+// work branch, in the work repository (its merge settings apply) with the
+// copies' objects lent to it. merge-tree writes the merged trees as
+// objects: they go to a temporary object directory, removed afterwards,
+// so that no repository gets objects or refs from status.
+func (a *App) conflicts(ctx context.Context, out []StatusEntry, shown int, sem chan struct{}) []unknownPair {
 	var groups [][]int // indexes in out of the copies of one work branch with new commits
 	for i, e := range out {
 		if st := e.Status; st == nil || st.Error != "" || st.Ahead == 0 {
@@ -36,7 +37,7 @@ func (a *App) conflicts(ctx context.Context, out []StatusEntry, sem chan struct{
 		}
 		groups[g] = append(groups[g], i)
 	}
-	groups = slices.DeleteFunc(groups, func(g []int) bool { return len(g) < 2 })
+	groups = slices.DeleteFunc(groups, func(g []int) bool { return len(g) < 2 || g[0] >= shown })
 	if len(groups) == 0 {
 		return nil
 	}
@@ -45,7 +46,7 @@ func (a *App) conflicts(ctx context.Context, out []StatusEntry, sem chan struct{
 	tmp, err := os.MkdirTemp("", "git-stage-merge-tree-")
 	if err != nil {
 		for _, g := range groups {
-			forPairs(g, func(x, y int) {
+			forPairs(g, shown, func(x, y int) {
 				unknown = append(unknown, unknownPair{out[x].Name, out[y].Name, err.Error()})
 				markUnknown(out, x, y)
 			})
@@ -62,7 +63,7 @@ func (a *App) conflicts(ctx context.Context, out []StatusEntry, sem chan struct{
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			u := a.mergeGroup(ctx, out, g, tmp)
+			u := a.mergeGroup(ctx, out, g, shown, tmp)
 			mu.Lock()
 			unknown = append(unknown, u...)
 			mu.Unlock()
@@ -84,7 +85,7 @@ func (a *App) conflicts(ctx context.Context, out []StatusEntry, sem chan struct{
 // mergeGroup merges every pair of the copies g of one work branch, all
 // with one merge-tree; when git fails that (a pair with unrelated
 // histories, git older than the --stdin option), pair by pair.
-func (a *App) mergeGroup(ctx context.Context, out []StatusEntry, g []int, tmp string) []unknownPair {
+func (a *App) mergeGroup(ctx context.Context, out []StatusEntry, g []int, shown int, tmp string) []unknownPair {
 	work := out[g[0]].WorkPath
 	stores := []string{filepath.Join(commonGitDir(work), "objects")}
 	for _, i := range g {
@@ -93,7 +94,7 @@ func (a *App) mergeGroup(ctx context.Context, out []StatusEntry, g []int, tmp st
 	env := append([]string{"GIT_OBJECT_DIRECTORY=" + tmp, gitcmd.AlternateObjects(stores...)}, noLocks...)
 	var pairs [][2]string
 	var idx [][2]int
-	forPairs(g, func(x, y int) {
+	forPairs(g, shown, func(x, y int) {
 		pairs = append(pairs, [2]string{out[x].Status.Head, out[y].Status.Head})
 		idx = append(idx, [2]int{x, y})
 	})
@@ -122,9 +123,13 @@ func (a *App) mergeGroup(ctx context.Context, out []StatusEntry, g []int, tmp st
 	return unknown
 }
 
-// forPairs calls f with every pair of g's elements, each pair once.
-func forPairs(g []int, f func(x, y int)) {
+// forPairs calls f with every pair of g's elements (indexes in
+// ascending order) whose first is below shown, each pair once.
+func forPairs(g []int, shown int, f func(x, y int)) {
 	for i, x := range g {
+		if x >= shown {
+			return
+		}
 		for _, y := range g[i+1:] {
 			f(x, y)
 		}

@@ -115,7 +115,7 @@ func (a *App) Status(ctx context.Context, s Settings, o StatusOptions) error {
 	if err := interrupted(ctx); err != nil {
 		return err
 	}
-	unknown := a.conflicts(ctx, out, sem)
+	unknown := a.conflicts(ctx, out, shown, sem)
 	if err := interrupted(ctx); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +26,19 @@ type CopyStatus struct {
 	Ahead   int    `json:"ahead"`   // commits of HEAD that the work branch lacks
 	Behind  int    `json:"behind"`  // commits of the work branch that HEAD lacks
 	Error   string `json:"error"`   // why the state could not be read in full; "" when it was
+	// BehindRemote counts the commits of the remote's base branch, as the
+	// work repository last fetched it (refs/remotes/<remote>/<base>),
+	// that HEAD lacks; null when the work repository has no such ref.
+	BehindRemote *int `json:"behind_remote"`
+	// ConflictsWith names the other copies of the same work branch whose
+	// HEAD would conflict with this one's if both landed (git merge-tree);
+	// ConflictFiles holds the paths in conflict for each of them.
+	ConflictsWith []string            `json:"conflicts_with"`
+	ConflictFiles map[string][]string `json:"conflict_files"`
+	// ConflictsUnknown names the copies merge-tree could not compare this
+	// one with (git older than 2.38, unrelated histories): neither a
+	// conflict nor its absence is known.
+	ConflictsUnknown []string `json:"conflicts_unknown"`
 }
 
 // StatusEntry is a list entry with the copy's state; Status is null when
@@ -40,15 +54,19 @@ type StatusOptions struct {
 	JSON bool
 }
 
-// probeLimit bounds the copies probed at once; each probe runs git twice.
+// probeLimit bounds the copies probed at once; each probe runs git twice
+// (three times when the work branch and its remote-tracking ref differ).
 var probeLimit = max(4, 2*runtime.GOMAXPROCS(0))
 
 // Status shows, for one copy or all, the commits ahead of and behind the
-// work branch, uncommitted changes, a missing directory and leftover temp
-// branches. It reads local repositories only, probing copies in parallel,
-// and takes no lock that git in those repositories would wait for.
+// work branch and the remote's branch, uncommitted changes, the other
+// copies it would conflict with, a missing directory and leftover temp
+// branches. It reads local repositories only, probing copies in
+// parallel, and takes no lock that git in those repositories would wait
+// for.
 func (a *App) Status(ctx context.Context, s Settings, o StatusOptions) error {
 	var entries []ListEntry
+	shown := 0
 	if o.Name != "" {
 		l, err := a.locate(ctx, s, o.Name)
 		if err != nil {
@@ -56,15 +74,28 @@ func (a *App) Status(ctx context.Context, s Settings, o StatusOptions) error {
 		}
 		cfg := &Config{Stagings: map[string]*Mapping{l.name: l.m}}
 		entries = cfg.Entries()
+		shown = len(entries)
+		// The copies it could conflict with are probed too, not shown.
+		all, err := s.store().Load()
+		if err != nil {
+			return err
+		}
+		for _, e := range all.Entries() {
+			if e.Name != l.name && !e.Missing && sameBase(e.Mapping, l.m) {
+				entries = append(entries, e)
+			}
+		}
 	} else {
 		cfg, err := s.store().Load()
 		if err != nil {
 			return err
 		}
 		entries = cfg.Entries()
+		shown = len(entries)
 	}
 
 	out := make([]StatusEntry, len(entries))
+	refs := a.workRefs(ctx, entries)
 	sem := make(chan struct{}, probeLimit)
 	var wg sync.WaitGroup
 	for i, e := range entries {
@@ -77,13 +108,18 @@ func (a *App) Status(ctx context.Context, s Settings, o StatusOptions) error {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			out[i].Status = a.probe(ctx, e.Mapping)
+			out[i].Status = a.probe(ctx, e.Mapping, refs[e.WorkPath])
 		}()
 	}
 	wg.Wait()
 	if err := interrupted(ctx); err != nil {
 		return err
 	}
+	unknown := a.conflicts(ctx, out, shown, sem)
+	if err := interrupted(ctx); err != nil {
+		return err
+	}
+	out = out[:shown]
 
 	if o.JSON {
 		return writeJSON(a.Stdout, out)
@@ -92,9 +128,12 @@ func (a *App) Status(ctx context.Context, s Settings, o StatusOptions) error {
 		a.infof("no staging copies recorded in %s", s.Config())
 		return nil
 	}
-	t := a.table("NAME", "BRANCH", "AHEAD", "BEHIND", "STATE", "LEFTOVERS", "STAGING")
+	for _, u := range unknown {
+		a.warnf("cannot tell whether %s and %s would conflict: %s", u.a, u.b, u.why)
+	}
+	t := a.table("NAME", "BRANCH", "AHEAD", "BEHIND", "BEHIND-REMOTE", "STATE", "CONFLICTS", "LEFTOVERS", "STAGING")
 	for _, e := range out {
-		ahead, behind, state := "-", "-", "missing"
+		ahead, behind, behindRemote, state, conflicts := "-", "-", "-", "missing", "-"
 		switch st := e.Status; {
 		case st == nil:
 		case st.Error != "":
@@ -102,17 +141,33 @@ func (a *App) Status(ctx context.Context, s Settings, o StatusOptions) error {
 			a.warnf("%s: %s", e.Name, st.Error)
 		default:
 			ahead, behind, state = strconv.Itoa(st.Ahead), strconv.Itoa(st.Behind), "clean"
+			if st.BehindRemote != nil {
+				behindRemote = strconv.Itoa(*st.BehindRemote)
+			}
 			if st.Dirty {
 				state = fmt.Sprintf("dirty(%d)", st.Changes)
+			}
+			names := slices.Clone(st.ConflictsWith)
+			for _, n := range st.ConflictsUnknown {
+				names = append(names, n+"?")
+			}
+			if len(names) > 0 {
+				conflicts = strings.Join(names, ",")
 			}
 		}
 		leftovers := "-"
 		if len(e.Leftovers) > 0 {
 			leftovers = strings.Join(e.Leftovers, ",")
 		}
-		t.row(e.Name, branches(e.BaseBranch, e.ReviewBranch), ahead, behind, state, leftovers, e.StagingPath)
+		t.row(e.Name, branches(e.BaseBranch, e.ReviewBranch), ahead, behind, behindRemote, state, conflicts, leftovers, e.StagingPath)
 	}
 	return t.flush()
+}
+
+// sameBase reports whether two copies land on the same branch of the
+// same work repository: only such copies can conflict with each other.
+func sameBase(m, n *Mapping) bool {
+	return samePath(m.WorkPath, n.WorkPath) && m.BaseBranch == n.BaseBranch
 }
 
 // noLocks keeps git from taking the optional index lock while it reads,
@@ -120,11 +175,46 @@ func (a *App) Status(ctx context.Context, s Settings, o StatusOptions) error {
 // repositories.
 var noLocks = []string{"GIT_OPTIONAL_LOCKS=0"}
 
+// refsResult is the base branches and remote-tracking refs of one work
+// repository, read once for all its copies; ready is closed when read.
+type refsResult struct {
+	ready chan struct{}
+	refs  []gitcmd.Ref
+	err   error
+}
+
+// workRefs starts reading, with one `git for-each-ref` per work
+// repository, the base branches of the copies and their remote-tracking
+// refs, while the copies are probed.
+func (a *App) workRefs(ctx context.Context, entries []ListEntry) map[string]*refsResult {
+	patterns := map[string][]string{}
+	for _, e := range entries {
+		if e.Missing {
+			continue
+		}
+		patterns[e.WorkPath] = append(patterns[e.WorkPath], "refs/heads/"+e.BaseBranch, "refs/remotes/"+e.Remote+"/"+e.BaseBranch)
+	}
+	results := map[string]*refsResult{}
+	for work, pats := range patterns {
+		r := &refsResult{ready: make(chan struct{})}
+		results[work] = r
+		slices.Sort(pats)
+		go func() {
+			defer close(r.ready)
+			if ok, _ := exists(work); ok {
+				r.refs, r.err = a.Git.ForEachRef(ctx, work, slices.Compact(pats)...)
+			}
+		}()
+	}
+	return results
+}
+
 // probe reads one copy's state: its status, then its HEAD against the
-// work branch, counted in the work repository with the copy's objects
-// lent to it (nothing is fetched or written).
-func (a *App) probe(ctx context.Context, m *Mapping) *CopyStatus {
-	cs := &CopyStatus{}
+// work branch and the remote-tracking ref, counted in the work
+// repository with the copy's objects lent to it (nothing is fetched or
+// written).
+func (a *App) probe(ctx context.Context, m *Mapping, refs *refsResult) *CopyStatus {
+	cs := &CopyStatus{ConflictsWith: []string{}, ConflictFiles: map[string][]string{}, ConflictsUnknown: []string{}}
 	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: m.StagingPath, Env: noLocks, Args: gitcmd.StatusArgs})
 	if err != nil {
 		cs.Error = "cannot read the copy: " + reason(err)
@@ -149,14 +239,46 @@ func (a *App) probe(ctx context.Context, m *Mapping) *CopyStatus {
 		cs.Error = "the work repository " + m.WorkPath + " is gone"
 		return cs
 	}
-	out, err = a.Git.Run(ctx, gitcmd.Cmd{Dir: m.WorkPath, Env: append(objectsEnv(m.StagingPath), noLocks...), Args: []string{
-		"rev-list", "--left-right", "--count", "refs/heads/" + m.BaseBranch + "..." + cs.Head, "--"}})
+	<-refs.ready
+	if refs.err != nil {
+		cs.Error = fmt.Sprintf("cannot read the branches of %s: %s", m.WorkPath, reason(refs.err))
+		return cs
+	}
+	base, ok := gitcmd.Find(refs.refs, "refs/heads/"+m.BaseBranch)
+	if !ok {
+		cs.Error = fmt.Sprintf("cannot compare with %s in %s: there is no such branch", m.BaseBranch, m.WorkPath)
+		return cs
+	}
+	env := append(objectsEnv(m.StagingPath), noLocks...)
+	out, err = a.Git.Run(ctx, gitcmd.Cmd{Dir: m.WorkPath, Env: env, Args: []string{
+		"rev-list", "--left-right", "--count", base + "..." + cs.Head, "--"}})
 	if err != nil {
 		cs.Error = fmt.Sprintf("cannot compare with %s in %s: %s", m.BaseBranch, m.WorkPath, reason(err))
 		return cs
 	}
 	if _, err := fmt.Sscan(string(out), &cs.Behind, &cs.Ahead); err != nil {
 		cs.Error = fmt.Sprintf("cannot read git rev-list's counts %q", out)
+		return cs
+	}
+	remote, ok := gitcmd.Find(refs.refs, "refs/remotes/"+m.Remote+"/"+m.BaseBranch)
+	switch {
+	case !ok:
+	case remote == base: // the usual case after a landing: no second count
+		n := cs.Behind
+		cs.BehindRemote = &n
+	default:
+		out, err = a.Git.Run(ctx, gitcmd.Cmd{Dir: m.WorkPath, Env: env, Args: []string{
+			"rev-list", "--count", cs.Head + ".." + remote, "--"}})
+		if err != nil {
+			cs.Error = fmt.Sprintf("cannot compare with %s/%s in %s: %s", m.Remote, m.BaseBranch, m.WorkPath, reason(err))
+			return cs
+		}
+		n := 0
+		if _, err := fmt.Sscan(string(out), &n); err != nil {
+			cs.Error = fmt.Sprintf("cannot read git rev-list's count %q", out)
+			return cs
+		}
+		cs.BehindRemote = &n
 	}
 	return cs
 }

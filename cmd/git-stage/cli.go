@@ -33,7 +33,7 @@ type cli struct {
 	SyncBack syncBackCmd `cmd:"" routed:"" name:"sync-back" help:"Bring a staging copy's commits home through the remote."`
 	Update   updateCmd   `cmd:"" routed:"" help:"Rebase a staging copy's commits onto the newest tip of its base, inside the copy, without landing anything."`
 	List     listCmd     `cmd:"" routed:"" help:"Show the recorded staging copies."`
-	Status   statusCmd   `cmd:"" routed:"" help:"Show each copy's commits ahead of and behind its work branch, uncommitted changes and leftovers."`
+	Status   statusCmd   `cmd:"" routed:"" help:"Show each copy's commits ahead of and behind its work branch and the remote's, the copies it would conflict with, uncommitted changes and leftovers."`
 	Remove   removeCmd   `cmd:"" routed:"" help:"Delete a staging copy, its temp branches and its mapping."`
 	Prune    pruneCmd    `cmd:"" routed:"" help:"Forget copies whose directory is gone, delete leftover temp branches, and remove what interrupted runs left."`
 

@@ -17,7 +17,7 @@ func TestComplete(t *testing.T) {
 		words []string
 		want  []string
 	}{
-		{nil, []string{"clone", "sync-back", "list", "status", "remove", "prune", "completion", "shell-init"}},
+		{nil, []string{"clone", "sync-back", "update", "list", "status", "remove", "prune", "completion", "shell-init"}},
 		{[]string{"c"}, []string{"clone", "completion"}},
 		{[]string{"--staging-root", "/x", "sy"}, []string{"sync-back"}},
 		{[]string{"--staging-root=/x", "sync-back", "ap"}, []string{"app", "apps/backend"}},

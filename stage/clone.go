@@ -550,8 +550,7 @@ func (j *cloneJob) steps(a *App) []*step {
 	steps = append(steps, &step{git: j.cloneCmd(a, j.branch, j.temp), early: j.early, undo: removeAllStep(j.tmp)})
 	// Its refs (a transaction that also checks HEAD, so not beside the
 	// checkout, which moves HEAD); then its remote and the temp branch
-	// (upstream of the copy's branch) while the files are checked out:
-	// the push costs no time.
+	// while the files are checked out: the push costs no time.
 	steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"update-ref", "--stdin"}, Stdin: j.refUpdates()}})
 	background := []*step{{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "remote." + j.remote + ".url", j.url}}}}
 	if len(j.partial) > 0 || j.lfs != "" {
@@ -565,7 +564,7 @@ func (j *cloneJob) steps(a *App) []*step {
 	}
 	background = append(background, &step{
 		git: &gitcmd.Cmd{Dir: j.tmp, Tee: a.Progress, Args: pushArgs(a,
-			"--set-upstream", "--force-with-lease=refs/heads/"+j.temp+":", j.remote,
+			"--force-with-lease=refs/heads/"+j.temp+":", j.remote,
 			"refs/heads/"+j.branch+":refs/heads/"+j.temp)},
 		check: func(ctx context.Context, out []byte, err error) error {
 			j.tempPushed = outcomeOf(out, err, "refs/heads/"+j.temp)
@@ -652,6 +651,9 @@ func (j *cloneJob) cloneCmd(a *App, branch, temp string) *gitcmd.Cmd {
 		args = append(args, "--no-hardlinks")
 	}
 	return &gitcmd.Cmd{Dir: filepath.Dir(j.tmp), Tee: a.Progress, Args: append(args,
+		// The copy's branch tracks the remote's base branch (git clone
+		// sets branch.<b>.remote and .merge): git status and git pull
+		// work in the copy.
 		"--no-checkout", "--origin="+j.remote, "--branch="+branch, a.progressArg(),
 		// A plain `git push` in the copy goes to the temp branch,
 		// whatever push.default says: a configured push refspec wins.

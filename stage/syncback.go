@@ -692,12 +692,14 @@ func (j *syncJob) landSteps(a *App) []*step {
 	steps = append(steps, j.landStep(a, leases, j.head+":"+ref, j.head))
 	steps[first].waits = true
 
-	// 4. The record; then the copy on the squash commit that landed, and
-	// the work repository's submodules the sync moved.
+	// 4. The record; then the copy on the squash commit that landed, its
+	// remote-tracking ref of the branch, and the work repository's
+	// submodules the sync moved.
 	steps = append(steps, j.recordStep(a, j.branch, nil))
 	if j.mode == modeSquash {
 		steps = append(steps, j.resetCopyStep(a))
 	}
+	steps = append(steps, j.trackLandedStep()...)
 	return append(steps, j.workSubmoduleSteps(a)...)
 }
 

@@ -67,7 +67,7 @@ func (a *App) prepareReview(ctx context.Context, j *syncJob, o SyncBackOptions) 
 			if err != nil {
 				return err
 			}
-			return refuse("bring them into the copy first (in it: git pull), then run sync-back again",
+			return refuse(fmt.Sprintf("bring them into the copy first (in it: git pull --rebase %s %s), then run sync-back again", gitcmd.Quote(j.remote), gitcmd.Quote(j.temp)),
 				"temp branch %s on %s (%s) holds commits the staging HEAD lacks", j.temp, j.remote, short(j.tempAt))
 		}
 	}

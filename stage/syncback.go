@@ -560,7 +560,7 @@ func (a *App) checkTemp(ctx context.Context, j *syncJob, force bool) error {
 		return nil
 	}
 	if !force {
-		return refuse("bring them into the copy (in it: git pull), or pass --force to save them under refs/staging-sync/backup/ and sync anyway",
+		return refuse(fmt.Sprintf("bring them into the copy (in it: git pull --rebase %s %s), or pass --force to save them under refs/staging-sync/backup/ and sync anyway", gitcmd.Quote(j.remote), gitcmd.Quote(j.temp)),
 			"temp branch %s on %s holds %d commit(s) that the staging HEAD lacks (%s)", j.temp, j.remote, len(lost), strings.Join(lost, ", "))
 	}
 	j.backups = append(j.backups, gitcmd.Ref{Name: j.backupRef(j.remote+"/"+j.temp, a.stamp()), OID: j.tempAt})

@@ -49,6 +49,7 @@ type cloneJob struct {
 	commit   string
 	temp     string
 	workRefs []gitcmd.Ref // work's branches and remote-tracking refs
+	listed   string       // the remote's branch, as clone listed it
 	now      time.Time    // the time the temp branch is named after
 
 	copyObjects bool // the copy is on another file system: its objects are copied, not hard-linked
@@ -345,7 +346,8 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 		return nil, wrap(err, "check the remote's URL, the network and your credentials",
 			"cannot reach remote %q (%s)", j.remote, j.url)
 	}
-	if _, ok := gitcmd.Find(remoteRefs, "refs/heads/"+j.branch); !ok {
+	var ok bool
+	if j.listed, ok = gitcmd.Find(remoteRefs, "refs/heads/"+j.branch); !ok {
 		return nil, refuse(fmt.Sprintf("push it first: git -C %s push -u %s %s", gitcmd.Quote(j.work), j.remote, j.branch),
 			"branch %q does not exist on remote %q", j.branch, j.remote)
 	}
@@ -677,9 +679,13 @@ func (j *cloneJob) refUpdates() []byte {
 			tracking[r.Name] = true
 		}
 	}
+	// The upstream of the copy's branch, which the work repository does
+	// not track (a single-branch clone of another branch): as listed, when
+	// that is a commit the work repository has at one of its tips.
+	listed := !tracking[prefix+j.branch] && slices.ContainsFunc(j.workRefs, func(r gitcmd.Ref) bool { return r.OID == j.listed })
 	var b strings.Builder
 	for _, r := range j.workRefs {
-		if name, ok := strings.CutPrefix(r.Name, "refs/heads/"); ok && !tracking[prefix+name] {
+		if name, ok := strings.CutPrefix(r.Name, "refs/heads/"); ok && !tracking[prefix+name] && !(listed && name == j.branch) {
 			fmt.Fprintf(&b, "delete %s%s\n", prefix, name)
 		}
 	}
@@ -688,6 +694,9 @@ func (j *cloneJob) refUpdates() []byte {
 		if strings.HasPrefix(r.Name, prefix) && r.Name != prefix+"HEAD" {
 			fmt.Fprintf(&b, "update %s %s\n", r.Name, r.OID)
 		}
+	}
+	if listed {
+		fmt.Fprintf(&b, "update %s%s %s\n", prefix, j.branch, j.listed)
 	}
 	fmt.Fprintf(&b, "verify refs/heads/%s %s\n", j.branch, j.commit)
 	return []byte(b.String())

@@ -265,15 +265,22 @@ func BenchmarkSyncBack(b *testing.B) {
 		edit(i, "hand")
 		temp := fmt.Sprintf("hand-%d", i)
 		b.StartTimer()
-		hand += f.git(b, cp, "push", "-q", "origin", "HEAD:refs/heads/"+temp)
-		hand += f.git(b, f.work, "fetch", "-q", "origin", temp)
-		hand += f.git(b, f.work, "merge", "-q", "--ff-only", "FETCH_HEAD")
-		hand += f.git(b, f.work, "push", "-q", "--atomic", "origin", "main", ":refs/heads/"+temp)
+		hand += f.handLanding(b, cp, temp)
 	}
 	b.StopTimer()
 	perRun(b, ours, "ms/sync-back")
 	perRun(b, hand, "ms/hand")
 	ratio(b, "x-hand", ours, hand)
+}
+
+// handLanding is how a careful user lands the copy cp's HEAD by hand:
+// push it to a temp branch; in the work repository fetch it, merge
+// --ff-only, and push the branch with the temp branch's deletion, atomic.
+func (f *benchFixture) handLanding(b *testing.B, cp, temp string) time.Duration {
+	return f.git(b, cp, "push", "-q", "origin", "HEAD:refs/heads/"+temp) +
+		f.git(b, f.work, "fetch", "-q", "origin", temp) +
+		f.git(b, f.work, "merge", "-q", "--ff-only", "FETCH_HEAD") +
+		f.git(b, f.work, "push", "-q", "--atomic", "origin", "main", ":refs/heads/"+temp)
 }
 
 // BenchmarkSyncBackRebase: sync-back --rebase of a copy whose base moved
@@ -316,10 +323,7 @@ func BenchmarkSyncBackRebase(b *testing.B) {
 		b.StartTimer()
 		hand += f.git(b, cp, "fetch", "-q", "origin")
 		hand += f.git(b, cp, "rebase", "-q", "origin/main")
-		hand += f.git(b, cp, "push", "-q", "origin", "HEAD:refs/heads/"+temp)
-		hand += f.git(b, f.work, "fetch", "-q", "origin", temp)
-		hand += f.git(b, f.work, "merge", "-q", "--ff-only", "FETCH_HEAD")
-		hand += f.git(b, f.work, "push", "-q", "--atomic", "origin", "main", ":refs/heads/"+temp)
+		hand += f.handLanding(b, cp, temp)
 	}
 	b.StopTimer()
 	perRun(b, ours, "ms/sync-back")

@@ -25,6 +25,20 @@ func (l *located) lock(dryRun bool) (unlock func(), err error) {
 	return unlock, err
 }
 
+// locateLocked finds the copy called name (see locate) and takes its lock
+// for a run (see lock).
+func (a *App) locateLocked(ctx context.Context, s Settings, name string, dryRun bool) (*located, func(), error) {
+	l, err := a.locate(ctx, s, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	unlock, err := l.lock(dryRun)
+	if err != nil {
+		return nil, nil, err
+	}
+	return l, unlock, nil
+}
+
 const listHint = "`git staging list` shows the staging copies; pass --staging-root or --config-path if they live elsewhere"
 
 // locate finds the mapping of the staging copy called name, or, when name

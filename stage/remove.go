@@ -35,11 +35,7 @@ type removeJob struct {
 // repository nor on the remote) or a temp branch holds commits the work
 // repository lacks; --force discards them.
 func (a *App) Remove(ctx context.Context, s Settings, o RemoveOptions) error {
-	l, err := a.locate(ctx, s, o.Name)
-	if err != nil {
-		return err
-	}
-	unlock, err := l.lock(o.DryRun)
+	l, unlock, err := a.locateLocked(ctx, s, o.Name, o.DryRun)
 	if err != nil {
 		return err
 	}

@@ -88,11 +88,7 @@ type syncJob struct {
 // one atomic push. Every check runs first. Once the temp branch is pushed,
 // it is deleted on every way out: success, failure, Ctrl-C, SIGTERM.
 func (a *App) SyncBack(ctx context.Context, s Settings, o SyncBackOptions) error {
-	l, err := a.locate(ctx, s, o.Name)
-	if err != nil {
-		return err
-	}
-	unlock, err := l.lock(o.DryRun)
+	l, unlock, err := a.locateLocked(ctx, s, o.Name, o.DryRun)
 	if err != nil {
 		return err
 	}

@@ -30,11 +30,7 @@ type updateJob struct {
 // the remote are left alone. A conflict stops with the copy in git's own
 // rebase state.
 func (a *App) Update(ctx context.Context, s Settings, o UpdateOptions) error {
-	l, err := a.locate(ctx, s, o.Name)
-	if err != nil {
-		return err
-	}
-	unlock, err := l.lock(o.DryRun)
+	l, unlock, err := a.locateLocked(ctx, s, o.Name, o.DryRun)
 	if err != nil {
 		return err
 	}

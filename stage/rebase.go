@@ -87,7 +87,9 @@ func (r *rebase) steps(a *App) []*step {
 	fetch := &step{git: &gitcmd.Cmd{Dir: r.copy, Args: append([]string{
 		"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", r.work, r.onto}, r.tracking...)}}
 	reb := &step{
-		git: &gitcmd.Cmd{Dir: r.copy, Tee: a.Progress, Args: []string{"rebase", "--quiet", r.onto}},
+		// Only HEAD moves, whatever rebase.updateRefs says: the undo
+		// puts back HEAD, and no other branch of the copy is the run's.
+		git: &gitcmd.Cmd{Dir: r.copy, Tee: a.Progress, Args: []string{"rebase", "--quiet", "--no-update-refs", r.onto}},
 		check: func(ctx context.Context, _ []byte, err error) error {
 			if err == nil {
 				r.done = true

@@ -255,7 +255,12 @@ func checkedOutIn(work, branch string) string {
 	common := commonGitDir(work)
 	want := "ref: refs/heads/" + branch
 	own, _ := filepath.Abs(work)
-	heads := map[string]string{filepath.Join(common, "HEAD"): filepath.Dir(common)}
+	heads := map[string]string{}
+	if !bareCommon(work) {
+		// A bare repository's HEAD names a branch no work tree has
+		// checked out, as git sees it.
+		heads[filepath.Join(common, "HEAD")] = filepath.Dir(common)
+	}
 	dirs, _ := os.ReadDir(filepath.Join(common, "worktrees"))
 	for _, d := range dirs {
 		wt := filepath.Join(common, "worktrees", d.Name())
@@ -275,6 +280,21 @@ func checkedOutIn(work, branch string) string {
 		}
 	}
 	return ""
+}
+
+// bareCommon reports whether the repository that the worktree at work
+// belongs to is bare (core.bare, read without git; false when it cannot
+// be read so, which errs on the side of a refusal).
+func bareCommon(work string) bool {
+	entries, ok := gitcmd.ReadConfig(work, "core.bare", os.Getenv)
+	bare := false
+	for _, e := range entries {
+		if e.Key == "core.bare" {
+			v := strings.ToLower(e.Value)
+			bare = e.NoValue || v == "true" || v == "yes" || v == "on" || v == "1"
+		}
+	}
+	return ok && bare
 }
 
 // sameFile reports whether paths a and b name one directory.

@@ -203,7 +203,7 @@ func (a *App) planRebase(ctx context.Context, j *syncJob, o SyncBackOptions) err
 	if err != nil {
 		return err
 	}
-	cs, holds, err := a.rebaseCommits(ctx, j.work, j.objects, base, j.head)
+	cs, holds, err := a.rebaseCommits(ctx, j.work, j.objects, base, j.head, j.staging, j.remote, j.branch)
 	if err != nil {
 		return err
 	}
@@ -239,29 +239,69 @@ func (a *App) planRebase(ctx context.Context, j *syncJob, o SyncBackOptions) err
 // (cherry-picked, or landed before), but every commit that was empty to
 // begin with, as git rebase keeps them. holds says whether head already
 // contains base (it is then a boundary of the range): no rebase needed.
-func (a *App) rebaseCommits(ctx context.Context, dir string, env []string, base, head string) (cs []commit, holds bool, err error) {
+// When a rebase is needed, a merge commit it would drop that holds
+// changes of its own is refused (checkMerges, in the copy).
+func (a *App) rebaseCommits(ctx context.Context, dir string, env []string, base, head, copy, remote, branch string) (cs []commit, holds bool, err error) {
 	if base == head {
 		return nil, true, nil
 	}
-	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: dir, Env: env, Args: []string{"log", "--no-show-signature", "--reverse", "--no-merges",
-		"--right-only", "--cherry-mark", "--boundary", "--shortstat", "--format=%x00%m %H %s", base + "..." + head}})
+	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: dir, Env: env, Args: []string{"log", "--no-show-signature", "--reverse",
+		"--right-only", "--cherry-mark", "--boundary", "--shortstat", "--format=%x00%m %H %T%x01%P%x01%s", base + "..." + head}})
 	if err != nil {
 		return nil, false, wrap(err, "", "list commits in %s", dir)
 	}
+	var merges []mergeCommit
 	for _, rec := range strings.Split(string(out), "\x00")[1:] {
 		line, stat, _ := strings.Cut(rec, "\n")
 		mark, rest, _ := strings.Cut(line, " ")
-		oid, subject, _ := strings.Cut(rest, " ")
+		oid, rest, _ := strings.Cut(rest, " ")
+		tree, rest, _ := strings.Cut(rest, "\x01")
+		parents, subject, _ := strings.Cut(rest, "\x01")
 		switch {
 		case mark == "-":
 			holds = holds || oid == base
+		case strings.Contains(parents, " "):
+			merges = append(merges, mergeCommit{commit{oid, subject}, tree, strings.Fields(parents)})
 		case mark == "=" && strings.TrimSpace(stat) != "":
 			// its change is on the base already
 		default:
 			cs = append(cs, commit{oid, subject})
 		}
 	}
-	return cs, holds, nil
+	if !holds {
+		err = a.checkMerges(ctx, copy, remote, branch, merges)
+	}
+	return cs, holds, err
+}
+
+// mergeCommit is a merge commit of the copy, its tree and its parents.
+type mergeCommit struct {
+	commit
+	tree    string
+	parents []string
+}
+
+// checkMerges refuses a rebase that would drop a merge commit holding
+// changes of its own: a conflict resolution, or an edit made in the
+// merge. git rebase leaves every merge commit out and replays the
+// commits under it; what the merge itself changed would be lost, and
+// nobody told. A merge whose tree is what merging its parents makes
+// (git merge-tree, run in the copy) drops out as git rebase drops it.
+func (a *App) checkMerges(ctx context.Context, copy, remote, branch string, merges []mergeCommit) error {
+	for _, m := range merges {
+		if len(m.parents) == 2 {
+			out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: copy, Args: []string{"merge-tree", "--write-tree", "--no-messages", m.parents[0], m.parents[1]}})
+			if tree, _, _ := strings.Cut(string(out), "\n"); err == nil && tree == m.tree {
+				continue
+			}
+			if err != nil && gitcmd.ExitCode(err) != 1 {
+				return wrap(err, "", "merge the parents of %s in %s", short(m.oid), copy)
+			}
+		}
+		return refuse(fmt.Sprintf("merge the base into the copy instead (in it: git pull --no-rebase %s %s), then run this again: the copy then lands as it is", remote, branch),
+			"the staging copy's merge commit %s has changes of its own (a conflict resolved, or an edit made in the merge): a rebase drops merge commits, and would lose them", m)
+	}
+	return nil
 }
 
 // squashMessage sums up the squashed commits: one keeps its subject.

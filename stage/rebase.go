@@ -230,6 +230,13 @@ func (a *App) planRebase(ctx context.Context, j *syncJob, o SyncBackOptions) err
 			j.squashMsg = squashMessage(j.name, cs)
 		}
 		j.squashed = len(cs)
+		// Signed as git commit would sign it in the copy: git
+		// commit-tree does not read commit.gpgSign.
+		out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: j.staging, Args: []string{"config", "--type=bool", "--get", "commit.gpgSign"}})
+		if err != nil && gitcmd.ExitCode(err) != 1 {
+			return wrap(err, "", "read commit.gpgSign from the git config of %s", j.staging)
+		}
+		j.squashSign = strings.TrimSpace(string(out)) == "true"
 	}
 	return nil
 }
@@ -320,8 +327,12 @@ func squashMessage(name string, cs []commit) string {
 // squashStep makes the one commit that lands: the tree of the copy's
 // HEAD (rebased when the base moved) on the base.
 func (j *syncJob) squashStep(a *App) *step {
+	args := []string{"commit-tree", j.head + "^{tree}", "-p", j.squashBase, "-F", "-"}
+	if j.squashSign {
+		args = append(args, "-S")
+	}
 	return &step{
-		git: &gitcmd.Cmd{Dir: j.staging, Args: []string{"commit-tree", j.head + "^{tree}", "-p", j.squashBase, "-F", "-"}, Stdin: []byte(j.squashMsg)},
+		git: &gitcmd.Cmd{Dir: j.staging, Args: args, Stdin: []byte(j.squashMsg)},
 		check: func(_ context.Context, out []byte, err error) error {
 			if err == nil {
 				j.preSquash, j.head = j.head, strings.TrimSpace(string(out))

@@ -258,12 +258,14 @@ func (a *App) rebaseCommits(ctx context.Context, dir string, env []string, base,
 		return nil, false, wrap(err, "", "list commits in %s", dir)
 	}
 	var merges []mergeCommit
+	trees := map[string]string{}
 	for _, rec := range strings.Split(string(out), "\x00")[1:] {
 		line, stat, _ := strings.Cut(rec, "\n")
 		mark, rest, _ := strings.Cut(line, " ")
 		oid, rest, _ := strings.Cut(rest, " ")
 		tree, rest, _ := strings.Cut(rest, "\x01")
 		parents, subject, _ := strings.Cut(rest, "\x01")
+		trees[oid] = tree
 		switch {
 		case mark == "-":
 			holds = holds || oid == base
@@ -277,6 +279,12 @@ func (a *App) rebaseCommits(ctx context.Context, dir string, env []string, base,
 	}
 	if !holds {
 		err = a.checkMerges(ctx, copy, remote, branch, merges)
+	} else if len(cs) == 0 && trees[head] != trees[base] {
+		// Only merges, but one of them changed something of its own:
+		// they are what a squash of head lands.
+		for _, m := range merges {
+			cs = append(cs, m.commit)
+		}
 	}
 	return cs, holds, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -116,6 +117,19 @@ func (r *rebase) steps(a *App) []*step {
 		planned: func() { r.result = rebasedHead },
 	}
 	return []*step{fetch, reb, head}
+}
+
+// nothingLeft are the steps of a sync whose rebase left none of the
+// copy's commits (git rebase dropped them, their changes being on the
+// base already in other commits): nothing lands, no empty squash commit
+// either; the copy stays rebased, the temp branch is cleaned up.
+func (j *syncJob) nothingLeft(a *App) []*step {
+	j.mode = ""
+	j.nothingReason = fmt.Sprintf("rebased onto %s (%s), the staging copy has no change of its own left: %s in %s and on %s hold its changes already",
+		j.branch, short(j.rebase.onto), j.branch, j.work, j.remote)
+	// The squashed commits' backup: nothing is squashed (nor fetched).
+	j.backups = slices.DeleteFunc(j.backups, func(r gitcmd.Ref) bool { return r.Name == j.squashBackup })
+	return j.steps(a)
 }
 
 // conflictError is a rebase that stopped on a conflict: the copy is left

@@ -609,6 +609,9 @@ func (j *syncJob) steps(a *App) []*step {
 	return append(steps, &step{later: func() []*step {
 		if j.rebase != nil {
 			j.head = j.rebase.result
+			if j.head == j.rebase.onto {
+				return j.nothingLeft(a)
+			}
 		}
 		if j.mode != modeSquash {
 			return j.landSteps(a)

@@ -250,16 +250,17 @@ func checkNoOperation(dir, what string) error {
 
 // checkedOutIn names the worktree of the work repository at work, other
 // than work itself, that has branch checked out ("" when none), read from
-// the HEAD files of its git directory as git does.
+// the files of its git directory as git does: its HEAD, or the branch a
+// rebase or a bisect stopped there will come back to (git branch -f
+// refuses those too).
 func checkedOutIn(work, branch string) string {
 	common := commonGitDir(work)
-	want := "ref: refs/heads/" + branch
 	own, _ := filepath.Abs(work)
-	heads := map[string]string{}
+	gitDirs := map[string]string{}
 	if !bareCommon(work) {
 		// A bare repository's HEAD names a branch no work tree has
 		// checked out, as git sees it.
-		heads[filepath.Join(common, "HEAD")] = filepath.Dir(common)
+		gitDirs[common] = filepath.Dir(common)
 	}
 	dirs, _ := os.ReadDir(filepath.Join(common, "worktrees"))
 	for _, d := range dirs {
@@ -268,11 +269,19 @@ func checkedOutIn(work, branch string) string {
 		if err != nil {
 			continue
 		}
-		heads[filepath.Join(wt, "HEAD")] = filepath.Dir(strings.TrimSpace(string(gitdir)))
+		gitDirs[wt] = filepath.Dir(strings.TrimSpace(string(gitdir)))
 	}
-	for head, dir := range heads {
-		data, err := os.ReadFile(head)
-		if err != nil || strings.TrimSpace(string(data)) != want {
+	ref := "refs/heads/" + branch
+	for gitDir, dir := range gitDirs {
+		if !slices.ContainsFunc([]struct{ file, want string }{
+			{"HEAD", "ref: " + ref},
+			{"rebase-merge/head-name", ref},
+			{"rebase-apply/head-name", ref},
+			{"BISECT_START", branch},
+		}, func(f struct{ file, want string }) bool {
+			data, err := os.ReadFile(filepath.Join(gitDir, f.file))
+			return err == nil && strings.TrimSpace(string(data)) == f.want
+		}) {
 			continue
 		}
 		if abs, _ := filepath.Abs(dir); abs != own && !sameFile(abs, own) {

@@ -108,10 +108,17 @@ func (r *rebase) steps(a *App) []*step {
 		},
 		undo: r.putBackStep(a),
 	}
+	// Where the rebase left HEAD, and where it started from (ORIG_HEAD):
+	// a commit made in the copy after the checks was rebased too, and
+	// the undo puts the copy back there, that commit included.
 	head := &step{
-		git: &gitcmd.Cmd{Dir: r.copy, Args: []string{"rev-parse", "--verify", "HEAD"}},
+		git: &gitcmd.Cmd{Dir: r.copy, Args: []string{"rev-parse", "HEAD", "ORIG_HEAD"}},
 		check: func(_ context.Context, out []byte, err error) error {
-			r.result = strings.TrimSpace(string(out))
+			result, orig, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+			r.result = result
+			if err == nil && orig != "" {
+				r.orig = orig
+			}
 			return err
 		},
 		planned: func() { r.result = rebasedHead },

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -87,7 +88,9 @@ func (r *rebase) steps(a *App) []*step {
 	fetch := &step{git: &gitcmd.Cmd{Dir: r.copy, Args: append([]string{
 		"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", r.work, r.onto}, r.tracking...)}}
 	reb := &step{
-		git: &gitcmd.Cmd{Dir: r.copy, Tee: a.Progress, Args: []string{"rebase", "--quiet", r.onto}},
+		// Only HEAD moves, whatever rebase.updateRefs says: the undo
+		// puts back HEAD, and no other branch of the copy is the run's.
+		git: &gitcmd.Cmd{Dir: r.copy, Tee: a.Progress, Args: []string{"rebase", "--quiet", "--no-update-refs", r.onto}},
 		check: func(ctx context.Context, _ []byte, err error) error {
 			if err == nil {
 				r.done = true
@@ -105,15 +108,35 @@ func (r *rebase) steps(a *App) []*step {
 		},
 		undo: r.putBackStep(a),
 	}
+	// Where the rebase left HEAD, and where it started from (ORIG_HEAD):
+	// a commit made in the copy after the checks was rebased too, and
+	// the undo puts the copy back there, that commit included.
 	head := &step{
-		git: &gitcmd.Cmd{Dir: r.copy, Args: []string{"rev-parse", "--verify", "HEAD"}},
+		git: &gitcmd.Cmd{Dir: r.copy, Args: []string{"rev-parse", "HEAD", "ORIG_HEAD"}},
 		check: func(_ context.Context, out []byte, err error) error {
-			r.result = strings.TrimSpace(string(out))
+			result, orig, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+			r.result = result
+			if err == nil && orig != "" {
+				r.orig = orig
+			}
 			return err
 		},
 		planned: func() { r.result = rebasedHead },
 	}
 	return []*step{fetch, reb, head}
+}
+
+// nothingLeft are the steps of a sync whose rebase left none of the
+// copy's commits (git rebase dropped them, their changes being on the
+// base already in other commits): nothing lands, no empty squash commit
+// either; the copy stays rebased, the temp branch is cleaned up.
+func (j *syncJob) nothingLeft(a *App) []*step {
+	j.mode = ""
+	j.nothingReason = fmt.Sprintf("rebased onto %s (%s), the staging copy has no change of its own left: %s in %s and on %s hold its changes already",
+		j.branch, short(j.rebase.onto), j.branch, j.work, j.remote)
+	// The squashed commits' backup: nothing is squashed (nor fetched).
+	j.backups = slices.DeleteFunc(j.backups, func(r gitcmd.Ref) bool { return r.Name == j.squashBackup })
+	return j.steps(a)
 }
 
 // conflictError is a rebase that stopped on a conflict: the copy is left
@@ -201,7 +224,7 @@ func (a *App) planRebase(ctx context.Context, j *syncJob, o SyncBackOptions) err
 	if err != nil {
 		return err
 	}
-	cs, holds, err := a.rebaseCommits(ctx, j.work, j.objects, base, j.head)
+	cs, holds, err := a.rebaseCommits(ctx, j.work, j.objects, base, j.head, j.staging, j.remote, j.branch)
 	if err != nil {
 		return err
 	}
@@ -228,6 +251,13 @@ func (a *App) planRebase(ctx context.Context, j *syncJob, o SyncBackOptions) err
 			j.squashMsg = squashMessage(j.name, cs)
 		}
 		j.squashed = len(cs)
+		// Signed as git commit would sign it in the copy: git
+		// commit-tree does not read commit.gpgSign.
+		out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: j.staging, Args: []string{"config", "--type=bool", "--get", "commit.gpgSign"}})
+		if err != nil && gitcmd.ExitCode(err) != 1 {
+			return wrap(err, "", "read commit.gpgSign from the git config of %s", j.staging)
+		}
+		j.squashSign = strings.TrimSpace(string(out)) == "true"
 	}
 	return nil
 }
@@ -237,29 +267,77 @@ func (a *App) planRebase(ctx context.Context, j *syncJob, o SyncBackOptions) err
 // (cherry-picked, or landed before), but every commit that was empty to
 // begin with, as git rebase keeps them. holds says whether head already
 // contains base (it is then a boundary of the range): no rebase needed.
-func (a *App) rebaseCommits(ctx context.Context, dir string, env []string, base, head string) (cs []commit, holds bool, err error) {
+// When a rebase is needed, a merge commit it would drop that holds
+// changes of its own is refused (checkMerges, in the copy).
+func (a *App) rebaseCommits(ctx context.Context, dir string, env []string, base, head, copy, remote, branch string) (cs []commit, holds bool, err error) {
 	if base == head {
 		return nil, true, nil
 	}
-	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: dir, Env: env, Args: []string{"log", "--no-show-signature", "--reverse", "--no-merges",
-		"--right-only", "--cherry-mark", "--boundary", "--shortstat", "--format=%x00%m %H %s", base + "..." + head}})
+	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: dir, Env: env, Args: []string{"log", "--no-show-signature", "--reverse",
+		"--right-only", "--cherry-mark", "--boundary", "--shortstat", "--format=%x00%m %H %T%x01%P%x01%s", base + "..." + head}})
 	if err != nil {
 		return nil, false, wrap(err, "", "list commits in %s", dir)
 	}
+	var merges []mergeCommit
+	trees := map[string]string{}
 	for _, rec := range strings.Split(string(out), "\x00")[1:] {
 		line, stat, _ := strings.Cut(rec, "\n")
 		mark, rest, _ := strings.Cut(line, " ")
-		oid, subject, _ := strings.Cut(rest, " ")
+		oid, rest, _ := strings.Cut(rest, " ")
+		tree, rest, _ := strings.Cut(rest, "\x01")
+		parents, subject, _ := strings.Cut(rest, "\x01")
+		trees[oid] = tree
 		switch {
 		case mark == "-":
 			holds = holds || oid == base
+		case strings.Contains(parents, " "):
+			merges = append(merges, mergeCommit{commit{oid, subject}, tree, strings.Fields(parents)})
 		case mark == "=" && strings.TrimSpace(stat) != "":
 			// its change is on the base already
 		default:
 			cs = append(cs, commit{oid, subject})
 		}
 	}
-	return cs, holds, nil
+	if !holds {
+		err = a.checkMerges(ctx, copy, remote, branch, merges)
+	} else if len(cs) == 0 && trees[head] != trees[base] {
+		// Only merges, but one of them changed something of its own:
+		// they are what a squash of head lands.
+		for _, m := range merges {
+			cs = append(cs, m.commit)
+		}
+	}
+	return cs, holds, err
+}
+
+// mergeCommit is a merge commit of the copy, its tree and its parents.
+type mergeCommit struct {
+	commit
+	tree    string
+	parents []string
+}
+
+// checkMerges refuses a rebase that would drop a merge commit holding
+// changes of its own: a conflict resolution, or an edit made in the
+// merge. git rebase leaves every merge commit out and replays the
+// commits under it; what the merge itself changed would be lost, and
+// nobody told. A merge whose tree is what merging its parents makes
+// (git merge-tree, run in the copy) drops out as git rebase drops it.
+func (a *App) checkMerges(ctx context.Context, copy, remote, branch string, merges []mergeCommit) error {
+	for _, m := range merges {
+		if len(m.parents) == 2 {
+			out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: copy, Args: []string{"merge-tree", "--write-tree", "--no-messages", m.parents[0], m.parents[1]}})
+			if tree, _, _ := strings.Cut(string(out), "\n"); err == nil && tree == m.tree {
+				continue
+			}
+			if err != nil && gitcmd.ExitCode(err) != 1 {
+				return wrap(err, "", "merge the parents of %s in %s", short(m.oid), copy)
+			}
+		}
+		return refuse(fmt.Sprintf("merge the base into the copy instead (in it: git pull --no-rebase %s %s), then run this again: the copy then lands as it is", remote, branch),
+			"the staging copy's merge commit %s has changes of its own (a conflict resolved, or an edit made in the merge): a rebase drops merge commits, and would lose them", m)
+	}
+	return nil
 }
 
 // squashMessage sums up the squashed commits: one keeps its subject.
@@ -278,8 +356,12 @@ func squashMessage(name string, cs []commit) string {
 // squashStep makes the one commit that lands: the tree of the copy's
 // HEAD (rebased when the base moved) on the base.
 func (j *syncJob) squashStep(a *App) *step {
+	args := []string{"commit-tree", j.head + "^{tree}", "-p", j.squashBase, "-F", "-"}
+	if j.squashSign {
+		args = append(args, "-S")
+	}
 	return &step{
-		git: &gitcmd.Cmd{Dir: j.staging, Args: []string{"commit-tree", j.head + "^{tree}", "-p", j.squashBase, "-F", "-"}, Stdin: []byte(j.squashMsg)},
+		git: &gitcmd.Cmd{Dir: j.staging, Args: args, Stdin: []byte(j.squashMsg)},
 		check: func(_ context.Context, out []byte, err error) error {
 			if err == nil {
 				j.preSquash, j.head = j.head, strings.TrimSpace(string(out))

@@ -250,12 +250,18 @@ func checkNoOperation(dir, what string) error {
 
 // checkedOutIn names the worktree of the work repository at work, other
 // than work itself, that has branch checked out ("" when none), read from
-// the HEAD files of its git directory as git does.
+// the files of its git directory as git does: its HEAD, or the branch a
+// rebase or a bisect stopped there will come back to (git branch -f
+// refuses those too).
 func checkedOutIn(work, branch string) string {
 	common := commonGitDir(work)
-	want := "ref: refs/heads/" + branch
 	own, _ := filepath.Abs(work)
-	heads := map[string]string{filepath.Join(common, "HEAD"): filepath.Dir(common)}
+	gitDirs := map[string]string{}
+	if !bareCommon(work) {
+		// A bare repository's HEAD names a branch no work tree has
+		// checked out, as git sees it.
+		gitDirs[common] = filepath.Dir(common)
+	}
 	dirs, _ := os.ReadDir(filepath.Join(common, "worktrees"))
 	for _, d := range dirs {
 		wt := filepath.Join(common, "worktrees", d.Name())
@@ -263,11 +269,19 @@ func checkedOutIn(work, branch string) string {
 		if err != nil {
 			continue
 		}
-		heads[filepath.Join(wt, "HEAD")] = filepath.Dir(strings.TrimSpace(string(gitdir)))
+		gitDirs[wt] = filepath.Dir(strings.TrimSpace(string(gitdir)))
 	}
-	for head, dir := range heads {
-		data, err := os.ReadFile(head)
-		if err != nil || strings.TrimSpace(string(data)) != want {
+	ref := "refs/heads/" + branch
+	for gitDir, dir := range gitDirs {
+		if !slices.ContainsFunc([]struct{ file, want string }{
+			{"HEAD", "ref: " + ref},
+			{"rebase-merge/head-name", ref},
+			{"rebase-apply/head-name", ref},
+			{"BISECT_START", branch},
+		}, func(f struct{ file, want string }) bool {
+			data, err := os.ReadFile(filepath.Join(gitDir, f.file))
+			return err == nil && strings.TrimSpace(string(data)) == f.want
+		}) {
 			continue
 		}
 		if abs, _ := filepath.Abs(dir); abs != own && !sameFile(abs, own) {
@@ -275,6 +289,21 @@ func checkedOutIn(work, branch string) string {
 		}
 	}
 	return ""
+}
+
+// bareCommon reports whether the repository that the worktree at work
+// belongs to is bare (core.bare, read without git; false when it cannot
+// be read so, which errs on the side of a refusal).
+func bareCommon(work string) bool {
+	entries, ok := gitcmd.ReadConfig(work, "core.bare", os.Getenv)
+	bare := false
+	for _, e := range entries {
+		if e.Key == "core.bare" {
+			v := strings.ToLower(e.Value)
+			bare = e.NoValue || v == "true" || v == "yes" || v == "on" || v == "1"
+		}
+	}
+	return ok && bare
 }
 
 // sameFile reports whether paths a and b name one directory.

@@ -76,6 +76,7 @@ type syncJob struct {
 	squashBase           string          // --squash: the commit the squash commit is made on
 	squashMsg            string          // and its message
 	squashed             int             // how many commits it squashes
+	squashSign           bool            // and it is signed (commit.gpgSign in the copy)
 	squashBackup         string          // the backup ref keeping them, in the work repository
 	preSquash            string          // the copy's HEAD the squash commit was made of
 	unlock               func()          // lets go of the work repository's landing lock
@@ -604,6 +605,9 @@ func (j *syncJob) steps(a *App) []*step {
 	return append(steps, &step{later: func() []*step {
 		if j.rebase != nil {
 			j.head = j.rebase.result
+			if j.head == j.rebase.onto {
+				return j.nothingLeft(a)
+			}
 		}
 		if j.mode != modeSquash {
 			return j.landSteps(a)

@@ -126,7 +126,7 @@ func (a *App) prepareUpdate(ctx context.Context, l *located, dryRun bool) (*upda
 	if err != nil {
 		return nil, err
 	}
-	cs, holds, err := a.rebaseCommits(ctx, work, env, onto, j.head)
+	cs, holds, err := a.rebaseCommits(ctx, work, env, onto, j.head, copy, remote, branch)
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,7 @@ type updateJob struct {
 	head     string // the copy's HEAD
 	upToDate string // why there is nothing to do; "" when there is
 	commits  int    // the copy's own commits the rebase carries
+	unlock   func() // lets go of the work repository's landing lock
 }
 
 // Update brings a staging copy up to date with its base: its commits are
@@ -39,6 +40,7 @@ func (a *App) Update(ctx context.Context, s Settings, o UpdateOptions) error {
 	if err != nil {
 		return checksInterrupted(ctx, err, "nothing changed", "update of %q failed", l.name)
 	}
+	defer j.unlock()
 	if j.upToDate != "" {
 		a.infof("%q is up to date: %s", j.name, j.upToDate)
 		return nil
@@ -60,7 +62,7 @@ func (a *App) Update(ctx context.Context, s Settings, o UpdateOptions) error {
 	return nil
 }
 
-func (a *App) prepareUpdate(ctx context.Context, l *located, dryRun bool) (*updateJob, error) {
+func (a *App) prepareUpdate(ctx context.Context, l *located, dryRun bool) (_ *updateJob, err error) {
 	m := l.m
 	copy, work, remote, branch := m.StagingPath, m.WorkPath, m.Remote, m.BaseBranch
 	if err := a.checkTopLevel(ctx, copy, "staging copy"); err != nil {
@@ -72,6 +74,21 @@ func (a *App) prepareUpdate(ctx context.Context, l *located, dryRun bool) (*upda
 	if err := checkNoOperation(copy, "staging copy"); err != nil {
 		return nil, err
 	}
+	// A landing into the work repository under way has moved its branch,
+	// not yet the remote's: the copy waits for it to end, either way, as
+	// another sync-back would, rather than take that half-landed tip.
+	unlock := func() {}
+	if !dryRun {
+		var err error
+		if unlock, err = a.lockWork(ctx, work, true); err != nil {
+			return nil, err
+		}
+	}
+	defer func() {
+		if err != nil {
+			unlock()
+		}
+	}()
 
 	// The copy, the work branch and the remote's branch, read at once;
 	// the remote is listed, and nothing is written anywhere.
@@ -104,7 +121,7 @@ func (a *App) prepareUpdate(ctx context.Context, l *located, dryRun bool) (*upda
 		return nil, refuse("push it first", "branch %q does not exist on remote %q", branch, remote)
 	}
 
-	j := &updateJob{located: l, head: st.OID}
+	j := &updateJob{located: l, head: st.OID, unlock: unlock}
 	env := objectsEnv(copy)
 	missing, err := a.Git.MissingObjects(ctx, work, env, []string{remoteTip})
 	if err != nil {

@@ -515,6 +515,11 @@ func (a *App) decide(ctx context.Context, j *syncJob, force bool) error {
 			if fresh > 0 {
 				news = fmt.Sprintf(", %d new commit(s)", fresh)
 			}
+			// Work and remote diverged: neither --rebase nor update can
+			// help before they are settled, and the refusal says so.
+			if _, err := a.newestBase(ctx, j.work, nil, j.workTip, j.remoteTip, j.branch, j.remote); err != nil {
+				return err
+			}
 			discard, err := a.count(ctx, j.work, j.objects, j.workTip, j.remoteTip, "--not", j.head)
 			if err != nil {
 				return err

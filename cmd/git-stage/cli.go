@@ -71,22 +71,22 @@ func (c *cloneCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) er
 }
 
 type syncBackCmd struct {
-	Name            string `arg:"" optional:"" stagingname:"" help:"Staging copy, by its staging name (default: the copy you are in)."`
-	WorkName        string `name:"work-name" placeholder:"PROJECT" help:"Update this work repository instead of the recorded one: a name relative to the work root, a path from here (./ or ../), or absolute."`
-	Branch          string `placeholder:"BRANCH" help:"Branch to update, in the work repository and on the remote (default: the one the copy was made from)."`
-	TempBranch      string `name:"temp-branch" placeholder:"BRANCH" help:"Temporary remote branch to push through (default: the copy's)."`
-	Remote          string `placeholder:"NAME" help:"Remote to sync through (default: the copy's)."`
-	AutoCheckout    bool   `name:"auto-checkout" help:"Switch the work repository to the branch if it is on another one (only when it is clean)."`
-	Force           bool   `short:"f" help:"Move the branch to the staging HEAD even when that is not a fast-forward; the old tips are saved under refs/staging-sync/backup/ and the push is leased."`
-	AllowDirtyStage bool   `name:"allow-dirty-stage" help:"Sync even though the copy has uncommitted changes (they are not synced)."`
-	AllowDirtyWork  bool   `name:"allow-dirty-work" help:"Update the work repository even though it has uncommitted changes (they are kept)."`
-	ReviewBranch    string `name:"review-branch" placeholder:"BRANCH" gitconfig:"stage.reviewBranch" help:"Push the staging HEAD to this remote branch instead (%n: the staging name), for a pull request; the work repository and the remote's base branch are left alone (git config stage.reviewBranch; '' to turn it off)."`
-	NoWait          bool   `name:"no-wait" help:"Refuse at once, instead of waiting, when another sync-back is landing in the same work repository."`
-	Rebase          bool   `negatable:"" gitconfig:"stage.rebase" help:"When the base branch moved, rebase the copy's commits onto its newest tip inside the copy first, then land them as a fast-forward; a conflict stops with nothing pushed and the copy in git's rebase state (git config stage.rebase; --no-rebase overrides it)."`
-	Squash          bool   `help:"Land the copy's commits as one commit on the base (rebased first when the base moved); the copy is then reset to it, and the squashed commits are kept under refs/staging-sync/backup/."`
-	Message         string `short:"m" placeholder:"MSG" help:"The squash commit's message (default: a summary of the squashed subjects)."`
-	NoVerify        bool   `name:"no-verify" help:"Skip the gate: run none of the stage.preSync commands before landing."`
-	DryRun          bool   `name:"dry-run" short:"n" help:"Print the plan (each git command with its repository, each other change) and change nothing; the remote is listed, not fetched."`
+	Name            string  `arg:"" optional:"" stagingname:"" help:"Staging copy, by its staging name (default: the copy you are in)."`
+	WorkName        string  `name:"work-name" placeholder:"PROJECT" help:"Update this work repository instead of the recorded one: a name relative to the work root, a path from here (./ or ../), or absolute."`
+	Branch          string  `placeholder:"BRANCH" help:"Branch to update, in the work repository and on the remote (default: the one the copy was made from)."`
+	TempBranch      string  `name:"temp-branch" placeholder:"BRANCH" help:"Temporary remote branch to push through (default: the copy's)."`
+	Remote          string  `placeholder:"NAME" help:"Remote to sync through (default: the copy's)."`
+	AutoCheckout    bool    `name:"auto-checkout" help:"Switch the work repository to the branch if it is on another one (only when it is clean)."`
+	Force           bool    `short:"f" help:"Move the branch to the staging HEAD even when that is not a fast-forward; the old tips are saved under refs/staging-sync/backup/ and the push is leased."`
+	AllowDirtyStage bool    `name:"allow-dirty-stage" help:"Sync even though the copy has uncommitted changes (they are not synced)."`
+	AllowDirtyWork  bool    `name:"allow-dirty-work" help:"Update the work repository even though it has uncommitted changes (they are kept)."`
+	ReviewBranch    string  `name:"review-branch" placeholder:"BRANCH" gitconfig:"stage.reviewBranch" help:"Push the staging HEAD to this remote branch instead (%n: the staging name), for a pull request; the work repository and the remote's base branch are left alone (git config stage.reviewBranch; '' to turn it off)."`
+	NoWait          bool    `name:"no-wait" help:"Refuse at once, instead of waiting, when another sync-back is landing in the same work repository."`
+	Rebase          bool    `negatable:"" gitconfig:"stage.rebase" help:"When the base branch moved, rebase the copy's commits onto its newest tip inside the copy first, then land them as a fast-forward; a conflict stops with nothing pushed and the copy in git's rebase state (git config stage.rebase; --no-rebase overrides it)."`
+	Squash          bool    `help:"Land the copy's commits as one commit on the base (rebased first when the base moved); the copy is then reset to it, and the squashed commits are kept under refs/staging-sync/backup/."`
+	Message         *string `short:"m" placeholder:"MSG" help:"The squash commit's message (default: a summary of the squashed subjects)."`
+	NoVerify        bool    `name:"no-verify" help:"Skip the gate: run none of the stage.preSync commands before landing."`
+	DryRun          bool    `name:"dry-run" short:"n" help:"Print the plan (each git command with its repository, each other change) and change nothing; the remote is listed, not fetched."`
 }
 
 func (c *syncBackCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) error {
@@ -106,16 +106,28 @@ func (c *syncBackCmd) Run(ctx context.Context, app *stage.App, s stage.Settings)
 		ReviewBranch:    c.ReviewBranch,
 		Rebase:          c.Rebase,
 		Squash:          c.Squash,
-		Message:         c.Message,
+		Message:         deref(c.Message),
 	})
 }
 
-// Validate refuses -m without --squash.
+// Validate refuses -m without --squash, and an empty message, as git
+// commit does.
 func (c *syncBackCmd) Validate() error {
-	if c.Message != "" && !c.Squash {
+	switch {
+	case c.Message != nil && !c.Squash:
 		return fmt.Errorf("-m/--message goes with --squash")
+	case c.Message != nil && strings.TrimSpace(*c.Message) == "":
+		return fmt.Errorf("-m/--message: the squash commit's message is empty")
 	}
 	return nil
+}
+
+// deref is *p, or "" for nil.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }
 
 type updateCmd struct {

@@ -204,9 +204,9 @@ func (r *rebase) putBackStep(a *App) *step {
 	}
 }
 
-// isConflict reports whether err is a rebase stopped on a conflict, and
-// its hint.
-func isConflict(err error) (string, bool) {
+// conflictHint is the hint of err when it is a rebase stopped on a
+// conflict (ok true): how to finish or abort it.
+func conflictHint(err error) (hint string, ok bool) {
 	var c *conflictError
 	if errors.As(err, &c) {
 		return c.hint, true

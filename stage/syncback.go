@@ -1105,7 +1105,7 @@ const syncUndone = "nothing changed in the work repository or on the remote; run
 
 // failureHint says where a failed sync-back left things.
 func (j *syncJob) failureHint(err error) string {
-	if hint, ok := isConflict(err); ok {
+	if hint, ok := conflictHint(err); ok {
 		return hint
 	}
 	switch {

@@ -52,7 +52,7 @@ func (a *App) Update(ctx context.Context, s Settings, o UpdateOptions) error {
 		return nil
 	}
 	if err := a.execute(ctx, steps); err != nil {
-		hint, ok := isConflict(err)
+		hint, ok := conflictHint(err)
 		if !ok {
 			hint = "nothing changed; run update again once the cause is fixed"
 		}

@@ -11,7 +11,8 @@ import (
 	"github.com/git-stage/git-stage/gitcmd"
 )
 
-// Sync modes that rewrite the copy's commits before they land.
+// Sync modes that rewrite the copy's commits before they land, as the
+// config records them.
 const (
 	modeRebase = "rebase"
 	modeSquash = "squash"

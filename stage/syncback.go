@@ -355,7 +355,11 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 		j.mode = modeRebase
 	}
 	if j.rebase != nil && j.mode != "" {
-		if err := checkRebaseClean(sst, j.staging, "--rebase"); err != nil {
+		flag := "--rebase"
+		if o.Squash {
+			flag = "--squash"
+		}
+		if err := checkRebaseClean(sst, j.staging, flag); err != nil {
 			return nil, err
 		}
 	}

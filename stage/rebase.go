@@ -119,6 +119,7 @@ func (r *rebase) steps(a *App) []*step {
 			r.result = result
 			if err == nil && orig != "" {
 				r.orig = orig
+				reb.undo.desc = r.putBackDesc()
 			}
 			return err
 		},
@@ -174,12 +175,17 @@ func (r *rebase) conflict(ctx context.Context, a *App, err error) error {
 	}
 }
 
+// putBackDesc says what putBackStep does, naming where the copy goes.
+func (r *rebase) putBackDesc() string {
+	return fmt.Sprintf("put %s back at %s", r.copy, short(r.orig))
+}
+
 // putBackStep undoes the rebase, once it went through, when a later
 // step fails: the copy's HEAD goes back to where it was, while it is
 // still where the rebase left it.
 func (r *rebase) putBackStep(a *App) *step {
 	return &step{
-		desc: fmt.Sprintf("put %s back at %s", r.copy, short(r.orig)),
+		desc: r.putBackDesc(),
 		do: func(ctx context.Context) error {
 			if r.halfway {
 				if _, err := a.Git.Output(ctx, r.copy, "rebase", "--abort"); err != nil && gitcmd.InProgress(r.copy) != nil {

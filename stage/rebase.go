@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/git-stage/git-stage/gitcmd"
@@ -50,9 +49,10 @@ func (a *App) newestBase(ctx context.Context, work string, env []string, workTip
 	if err != nil {
 		return "", wrap(err, "", "compare commits in %s", work)
 	}
-	l, r, _ := strings.Cut(strings.TrimSpace(string(out)), "\t")
-	own, _ := strconv.Atoi(l)
-	theirs, _ := strconv.Atoi(r)
+	var own, theirs int
+	if _, err := fmt.Sscan(string(out), &own, &theirs); err != nil {
+		return "", fmt.Errorf("cannot read git rev-list's counts %q in %s", out, work)
+	}
 	switch {
 	case own > 0 && theirs > 0:
 		return "", refuse(fmt.Sprintf("settle them in the work repository first (there: git pull --rebase %s %s, then git push), then run this again", remote, branch),

@@ -707,7 +707,7 @@ func (j *syncJob) landSteps(a *App) []*step {
 	if j.mode == modeSquash {
 		steps = append(steps, j.resetCopyStep(a))
 	}
-	steps = append(steps, j.trackLandedStep()...)
+	steps = append(steps, j.trackLandedSteps()...)
 	return append(steps, j.workSubmoduleSteps(a)...)
 }
 

@@ -16,6 +16,23 @@ type ConfigEntry struct {
 	NoValue    bool
 }
 
+// ParseBool reads a config value as git reads a boolean, for the
+// spellings git-stage accepts: a bare name (noValue) is true; true, yes,
+// on and 1, and false, no, off, 0 and the empty value, in any case, are
+// what they say. ok is false for any other value.
+func ParseBool(value string, noValue bool) (b, ok bool) {
+	if noValue {
+		return true, true
+	}
+	switch strings.ToLower(value) {
+	case "true", "yes", "on", "1":
+		return true, true
+	case "false", "no", "off", "0", "":
+		return false, true
+	}
+	return false, false
+}
+
 // errUnsupported marks a config this reader leaves to git.
 var errUnsupported = errors.New("left to git")
 

@@ -150,3 +150,23 @@ func TestReadConfig(t *testing.T) {
 		t.Errorf("read a config with an include")
 	}
 }
+
+// TestParseBool: git config booleans read as git reads them, a key
+// without a value being true.
+func TestParseBool(t *testing.T) {
+	for _, c := range []struct {
+		v       string
+		noValue bool
+		want    bool
+		bad     bool
+	}{
+		{"true", false, true, false}, {"YES", false, true, false}, {"on", false, true, false}, {"1", false, true, false},
+		{"false", false, false, false}, {"No", false, false, false}, {"off", false, false, false}, {"0", false, false, false},
+		{"", false, false, false}, {"", true, true, false}, {"maybe", false, false, true}, {"2", false, false, true},
+	} {
+		got, ok := ParseBool(c.v, c.noValue)
+		if ok == c.bad || got != c.want {
+			t.Errorf("ParseBool(%q, %v) = %v, %v; want %v (bad: %v)", c.v, c.noValue, got, ok, c.want, c.bad)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package gitcmd
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -25,7 +26,7 @@ func (r *Runner) MergeTrees(ctx context.Context, dir string, env []string, pairs
 	for _, p := range pairs {
 		in.WriteString(p[0] + " " + p[1] + "\n")
 	}
-	c := Cmd{Dir: dir, Env: env, Args: append(mergeTreeArgs[:len(mergeTreeArgs):len(mergeTreeArgs)], "--stdin"), Stdin: []byte(in.String())}
+	c := Cmd{Dir: dir, Env: env, Args: slices.Concat(mergeTreeArgs, []string{"--stdin"}), Stdin: []byte(in.String())}
 	out, err := r.Run(ctx, c)
 	if err != nil {
 		return nil, err
@@ -55,7 +56,7 @@ func (r *Runner) MergeTrees(ctx context.Context, dir string, env []string, pairs
 // added to git's environment. Exit 1 is a merge with conflicts; any
 // other failure (git older than 2.38 among them) is an error.
 func (r *Runner) MergeTree(ctx context.Context, dir string, env []string, a, b string) (Merge, error) {
-	c := Cmd{Dir: dir, Env: env, Args: append(mergeTreeArgs[:len(mergeTreeArgs):len(mergeTreeArgs)], a, b)}
+	c := Cmd{Dir: dir, Env: env, Args: slices.Concat(mergeTreeArgs, []string{a, b})}
 	out, err := r.Run(ctx, c)
 	m := Merge{}
 	if err != nil {

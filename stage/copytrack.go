@@ -7,14 +7,15 @@ import (
 	"github.com/git-stage/git-stage/gitcmd"
 )
 
-// trackLandedStep tells the copy where the remote's branch is once the
+// trackLandedSteps tell the copy where the remote's branch is once the
 // sync landed there, as a fetch in the copy would: its remote-tracking
 // ref moves to the landed commit, so that git status in the copy says it
 // is up to date with its upstream. Leased on where the remote's branch
 // was before the sync: a copy that saw it elsewhere is left to its next
-// fetch. Only where the copy's remote is the work repository's; its
-// failure is a warning, the sync being done.
-func (j *syncJob) trackLandedStep() []*step {
+// fetch. There is one step, only where the copy's remote is the work
+// repository's (none otherwise); its failure is a warning, the sync
+// being done.
+func (j *syncJob) trackLandedSteps() []*step {
 	if !j.sameRemote() {
 		return nil
 	}

@@ -59,13 +59,16 @@ type step struct {
 	// early is the step's git command, started before the run: reaching
 	// the step waits for it instead of starting it.
 	early *early
-	// later, when set, makes the step a place holder for the rest of the
-	// plan, planned only when the run reaches it: those steps name
-	// commits that the steps before them make (a rebase). Its steps run
-	// in its place, as if they had been planned with the others.
+	// later, when set, makes the step a place holder for steps planned
+	// only when the run (or the preview) reaches it, because they name
+	// commits that the steps before them make (a rebase, a squash). The
+	// steps it returns run in its place, before the steps after it, as
+	// if they had been planned with the others. Its other fields are
+	// not read.
 	later func() []*step
 	// planned, in a preview, stands in for what check learns at run
-	// time: it gives the words a plan names a made commit by.
+	// time: it sets the placeholder words (rebasedHead, squashCommit)
+	// that the steps planned later name a made commit by.
 	planned func()
 }
 

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/git-stage/git-stage/gitcmd"
 )
 
-// Sync modes that rewrite the copy's commits before they land.
+// Sync modes that rewrite the copy's commits before they land, as the
+// config records them.
 const (
 	modeRebase = "rebase"
 	modeSquash = "squash"
@@ -49,9 +49,10 @@ func (a *App) newestBase(ctx context.Context, work string, env []string, workTip
 	if err != nil {
 		return "", wrap(err, "", "compare commits in %s", work)
 	}
-	l, r, _ := strings.Cut(strings.TrimSpace(string(out)), "\t")
-	own, _ := strconv.Atoi(l)
-	theirs, _ := strconv.Atoi(r)
+	var own, theirs int
+	if _, err := fmt.Sscan(string(out), &own, &theirs); err != nil {
+		return "", fmt.Errorf("cannot read git rev-list's counts %q in %s", out, work)
+	}
 	switch {
 	case own > 0 && theirs > 0:
 		return "", refuse(fmt.Sprintf("settle them in the work repository first (there: git pull --rebase %s %s, then git push), then run this again", remote, branch),
@@ -118,6 +119,7 @@ func (r *rebase) steps(a *App) []*step {
 			r.result = result
 			if err == nil && orig != "" {
 				r.orig = orig
+				reb.undo.desc = r.putBackDesc()
 			}
 			return err
 		},
@@ -173,12 +175,17 @@ func (r *rebase) conflict(ctx context.Context, a *App, err error) error {
 	}
 }
 
+// putBackDesc says what putBackStep does, naming where the copy goes.
+func (r *rebase) putBackDesc() string {
+	return fmt.Sprintf("put %s back at %s", r.copy, short(r.orig))
+}
+
 // putBackStep undoes the rebase, once it went through, when a later
 // step fails: the copy's HEAD goes back to where it was, while it is
 // still where the rebase left it.
 func (r *rebase) putBackStep(a *App) *step {
 	return &step{
-		desc: fmt.Sprintf("put %s back at %s", r.copy, short(r.orig)),
+		desc: r.putBackDesc(),
 		do: func(ctx context.Context) error {
 			if r.halfway {
 				if _, err := a.Git.Output(ctx, r.copy, "rebase", "--abort"); err != nil && gitcmd.InProgress(r.copy) != nil {
@@ -204,9 +211,9 @@ func (r *rebase) putBackStep(a *App) *step {
 	}
 }
 
-// isConflict reports whether err is a rebase stopped on a conflict, and
-// its hint.
-func isConflict(err error) (string, bool) {
+// conflictHint is the hint of err when it is a rebase stopped on a
+// conflict (ok true): how to finish or abort it.
+func conflictHint(err error) (hint string, ok bool) {
 	var c *conflictError
 	if errors.As(err, &c) {
 		return c.hint, true

@@ -284,7 +284,7 @@ func checkedOutIn(work, branch string) string {
 		}) {
 			continue
 		}
-		if abs, _ := filepath.Abs(dir); abs != own && !sameFile(abs, own) {
+		if abs, _ := filepath.Abs(dir); !samePath(abs, own) {
 			return dir
 		}
 	}
@@ -299,19 +299,8 @@ func bareCommon(work string) bool {
 	bare := false
 	for _, e := range entries {
 		if e.Key == "core.bare" {
-			v := strings.ToLower(e.Value)
-			bare = e.NoValue || v == "true" || v == "yes" || v == "on" || v == "1"
+			bare, _ = gitcmd.ParseBool(e.Value, e.NoValue)
 		}
 	}
 	return ok && bare
-}
-
-// sameFile reports whether paths a and b name one directory.
-func sameFile(a, b string) bool {
-	ia, err := os.Stat(a)
-	if err != nil {
-		return false
-	}
-	ib, err := os.Stat(b)
-	return err == nil && os.SameFile(ia, ib)
 }

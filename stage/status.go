@@ -112,6 +112,11 @@ func (a *App) Status(ctx context.Context, s Settings, o StatusOptions) error {
 		}()
 	}
 	wg.Wait()
+	// A probe that failed early did not wait for its work repository's
+	// refs: no git is left running once status returns.
+	for _, r := range refs {
+		<-r.ready
+	}
 	if err := interrupted(ctx); err != nil {
 		return err
 	}

@@ -63,7 +63,7 @@ type syncJob struct {
 	workMoved            bool   // the run moved the work branch
 	workWas              string // from where: workTip, unless a commit came in between
 	backedUp             bool   // the backups are made
-	mode                 string // modeFastForward, modeForce, or "" when there is nothing to sync
+	mode                 string // modeFastForward, modeForce, modeRebase, modeSquash, modeReview, or "" when there is nothing to sync
 	nothingReason        string
 	workRefs             []gitcmd.Ref    // the branch, its tracking refs, and the backups
 	backups              []gitcmd.Ref    // refs the run creates first, to keep what it replaces
@@ -127,23 +127,22 @@ func (j *syncJob) summary(verb string) string {
 		return fmt.Sprintf("%s %q for review: %s on %s (%s) is at %s; open a pull request from %s into %s",
 			verb, j.name, j.review, j.remote, j.url(), short(j.head), j.review, j.branch)
 	}
-	forced := ""
+	how := ""
 	switch {
 	case j.mode == modeForce:
-		forced = " (forced)"
+		how = " (forced)"
+	case j.mode == modeSquash && j.rebase != nil:
+		how = fmt.Sprintf(" (rebased onto %s, then %d commit(s) squashed into one; they are kept as %s)", short(j.rebase.onto), j.squashed, j.squashBackup)
 	case j.mode == modeSquash:
-		forced = fmt.Sprintf(" (%d commit(s) squashed into one; they are kept as %s)", j.squashed, j.squashBackup)
+		how = fmt.Sprintf(" (%d commit(s) squashed into one; they are kept as %s)", j.squashed, j.squashBackup)
 	case j.rebase != nil:
-		forced = fmt.Sprintf(" (rebased onto %s)", short(j.rebase.onto))
-	}
-	if j.mode == modeSquash && j.rebase != nil {
-		forced = fmt.Sprintf(" (rebased onto %s, then %s", short(j.rebase.onto), forced[2:])
+		how = fmt.Sprintf(" (rebased onto %s)", short(j.rebase.onto))
 	}
 	stays := ""
 	if j.inPlace {
 		stays = fmt.Sprintf("; %s stays on %s", j.work, j.from())
 	}
-	return fmt.Sprintf("%s %q%s: %s %s..%s in %s and on %s%s", verb, j.name, forced, j.branch, short(j.workTip), short(j.head), j.work, j.remote, stays)
+	return fmt.Sprintf("%s %q%s: %s %s..%s in %s and on %s%s", verb, j.name, how, j.branch, short(j.workTip), short(j.head), j.work, j.remote, stays)
 }
 
 func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l *located) (_ *syncJob, err error) {
@@ -356,7 +355,11 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 		j.mode = modeRebase
 	}
 	if j.rebase != nil && j.mode != "" {
-		if err := checkRebaseClean(sst, j.staging, "--rebase"); err != nil {
+		flag := "--rebase"
+		if o.Squash {
+			flag = "--squash"
+		}
+		if err := checkRebaseClean(sst, j.staging, flag); err != nil {
 			return nil, err
 		}
 	}
@@ -704,7 +707,7 @@ func (j *syncJob) landSteps(a *App) []*step {
 	if j.mode == modeSquash {
 		steps = append(steps, j.resetCopyStep(a))
 	}
-	steps = append(steps, j.trackLandedStep()...)
+	steps = append(steps, j.trackLandedSteps()...)
 	return append(steps, j.workSubmoduleSteps(a)...)
 }
 
@@ -1105,7 +1108,7 @@ const syncUndone = "nothing changed in the work repository or on the remote; run
 
 // failureHint says where a failed sync-back left things.
 func (j *syncJob) failureHint(err error) string {
-	if hint, ok := isConflict(err); ok {
+	if hint, ok := conflictHint(err); ok {
 		return hint
 	}
 	switch {

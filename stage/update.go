@@ -52,7 +52,7 @@ func (a *App) Update(ctx context.Context, s Settings, o UpdateOptions) error {
 		return nil
 	}
 	if err := a.execute(ctx, steps); err != nil {
-		hint, ok := isConflict(err)
+		hint, ok := conflictHint(err)
 		if !ok {
 			hint = "nothing changed; run update again once the cause is fixed"
 		}
@@ -62,6 +62,11 @@ func (a *App) Update(ctx context.Context, s Settings, o UpdateOptions) error {
 	return nil
 }
 
+// prepareUpdate runs update's checks and decides what the rebase is, or
+// that the copy is up to date. Outside a dry run it takes the work
+// repository's landing lock first (j.unlock lets go of it; on an error
+// it is let go already), and fetches into the copy the remote's tip
+// when neither repository has it: the only change before the plan runs.
 func (a *App) prepareUpdate(ctx context.Context, l *located, dryRun bool) (_ *updateJob, err error) {
 	m := l.m
 	copy, work, remote, branch := m.StagingPath, m.WorkPath, m.Remote, m.BaseBranch

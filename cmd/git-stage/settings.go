@@ -68,8 +68,8 @@ func (r *settingsResolver) Resolve(_ *kong.Context, _ *kong.Path, flag *kong.Fla
 	v, ok := r.keys[strings.ToLower(key)]
 	if flag.IsBool() && ok {
 		// git's booleans: a key without a value is true.
-		b, err := gitBool(v, r.implicit[strings.ToLower(key)])
-		if err != nil {
+		b, valid := gitcmd.ParseBool(v, r.implicit[strings.ToLower(key)])
+		if !valid {
 			return nil, fmt.Errorf("bad boolean value %q for %s in git config", v, key)
 		}
 		r.from[flag.Name] = "git"
@@ -80,20 +80,6 @@ func (r *settingsResolver) Resolve(_ *kong.Context, _ *kong.Path, flag *kong.Fla
 		return v, nil
 	}
 	return nil, nil
-}
-
-// gitBool reads a git config boolean as git does.
-func gitBool(v string, implicit bool) (bool, error) {
-	if implicit {
-		return true, nil
-	}
-	switch strings.ToLower(v) {
-	case "true", "yes", "on", "1":
-		return true, nil
-	case "false", "no", "off", "0", "":
-		return false, nil
-	}
-	return false, fmt.Errorf("not a boolean: %q", v)
 }
 
 // load reads every stage.* key visible from the current directory with

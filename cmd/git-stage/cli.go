@@ -76,7 +76,7 @@ type syncBackCmd struct {
 	Branch          string  `placeholder:"BRANCH" help:"Branch to update, in the work repository and on the remote (default: the one the copy was made from)."`
 	TempBranch      string  `name:"temp-branch" placeholder:"BRANCH" help:"Temporary remote branch to push through (default: the copy's)."`
 	Remote          string  `placeholder:"NAME" help:"Remote to sync through (default: the copy's)."`
-	AutoCheckout    bool    `name:"auto-checkout" help:"Switch the work repository to the branch if it is on another one (only when it is clean)."`
+	AutoCheckout    bool    `name:"auto-checkout" help:"Switch the work repository to the branch if it is on another one (only when it is clean); without it, a branch that is not checked out is moved in place."`
 	Force           bool    `short:"f" help:"Move the branch to the staging HEAD even when that is not a fast-forward; the old tips are saved under refs/staging-sync/backup/ and the push is leased."`
 	AllowDirtyStage bool    `name:"allow-dirty-stage" help:"Sync even though the copy has uncommitted changes (they are not synced)."`
 	AllowDirtyWork  bool    `name:"allow-dirty-work" help:"Update the work repository even though it has uncommitted changes (they are kept)."`

@@ -10,8 +10,8 @@ import (
 // of its row. A cell that is a string of the config file is a span of its
 // bytes, so 10,000 copies cost no string of their own and nothing for the
 // garbage collector to scan; the other cells (unescaped strings, times,
-// "main (review: r)") are spans of extra. For 10,000 copies list's time
-// went mostly into the memory it touched, at some 15 µs a page here.
+// "main (review: r)") are spans of extra: list's time goes mostly into
+// the memory it touches.
 type rowSet struct {
 	data, extra []byte
 	rows        []listRow

@@ -1,3 +1,12 @@
+// The fast*.go files are the speed code: the config decoder
+// (decodeFast), list's table kept as spans of the config file's bytes
+// (fastrows.go), and the directory reader (fastdirents_*.go). They serve
+// one budget, design.md section 8: `list` of 10,000 copies under 50 ms,
+// measured against `git --version` by BenchmarkList10k
+// (testscripts/bench.sh). They are no second source of truth:
+// FuzzDecodeFast holds decodeFast to encoding/json's result for every
+// input it takes, and anything else goes to encoding/json.
+
 package stage
 
 import (

@@ -3,8 +3,6 @@ package stage
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -700,107 +698,4 @@ func (j *cloneJob) refUpdates() []byte {
 	}
 	fmt.Fprintf(&b, "verify refs/heads/%s %s\n", j.branch, j.commit)
 	return []byte(b.String())
-}
-
-// pushArgs builds a `git push --porcelain`, with progress on a terminal.
-// (--quiet would also silence the porcelain lines.)
-func pushArgs(a *App, args ...string) []string {
-	out := []string{"push", "--porcelain"}
-	if a.Progress {
-		out = append(out, "--progress")
-	}
-	return append(out, args...)
-}
-
-// checkPush turns refs the remote rejected into an error that says why.
-// In an atomic push, refs refused only because another was are named
-// only when no ref has a reason of its own.
-func checkPush(_ context.Context, out []byte, err error) error {
-	var rejected, collateral []string
-	for _, r := range gitcmd.ParsePush(out) {
-		switch {
-		case r.Rejected() && r.Reason == "atomic push failed":
-			collateral = append(collateral, fmt.Sprintf("%s (%s)", r.To, r.Reason))
-		case r.Rejected():
-			rejected = append(rejected, fmt.Sprintf("%s (%s)", r.To, r.Reason))
-		}
-	}
-	if len(rejected) == 0 {
-		rejected = collateral
-	}
-	if len(rejected) > 0 {
-		return fmt.Errorf("the remote rejected %s", strings.Join(rejected, ", "))
-	}
-	return err
-}
-
-// deleteTempsCmd deletes temp branches from the remote, each only while
-// it is at the commit given: one push, leased.
-func deleteTempsCmd(dir, remote string, temps []gitcmd.Ref) gitcmd.Cmd {
-	args := []string{"push", "--porcelain"}
-	for _, t := range temps {
-		args = append(args, "--force-with-lease=refs/heads/"+t.Name+":"+t.OID)
-	}
-	args = append(args, remote)
-	for _, t := range temps {
-		args = append(args, ":refs/heads/"+t.Name)
-	}
-	return gitcmd.Cmd{Dir: dir, Args: args}
-}
-
-func removeAllStep(dir string) *step {
-	return &step{desc: "rm -rf " + gitcmd.Quote(dir), do: func(context.Context) error { return os.RemoveAll(dir) }}
-}
-
-// renameStep moves from to to; its undo moves it back, but only if the
-// move happened.
-func renameStep(from, to string) *step {
-	moved := false
-	return &step{
-		desc: "mv " + gitcmd.Quote(from) + " " + gitcmd.Quote(to),
-		do: func(context.Context) error {
-			if err := os.Rename(from, to); err != nil {
-				return err
-			}
-			moved = true
-			return nil
-		},
-		undo: &step{desc: "mv " + gitcmd.Quote(to) + " " + gitcmd.Quote(from), do: func(context.Context) error {
-			if !moved {
-				return nil
-			}
-			return os.Rename(to, from)
-		}},
-	}
-}
-
-func randomSuffix() string {
-	b := make([]byte, 6)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func short(oid string) string {
-	if len(oid) > 12 {
-		return oid[:12]
-	}
-	return oid
-}
-
-// changeList names the first few changed paths.
-func changeList(changes []gitcmd.Change) string {
-	var paths []string
-	for _, c := range changes {
-		if c.Kind != '!' {
-			paths = append(paths, c.Path)
-		}
-	}
-	return listSome(paths, 3)
-}
-
-func listSome(items []string, n int) string {
-	if len(items) <= n {
-		return strings.Join(items, ", ")
-	}
-	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
 }

@@ -3,6 +3,8 @@ package stage
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -175,4 +177,89 @@ func truncateUTF8(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// CheckRefFormat reports whether name is a valid full reference name by the
+// rules of `git check-ref-format` (without options): the name must have at
+// least two components, and no component may break the rules below.
+func CheckRefFormat(name string) error {
+	if name == "@" {
+		return errors.New("is the single character '@'")
+	}
+	if name == "" || strings.HasPrefix(name, "/") || strings.HasSuffix(name, "/") {
+		return errors.New("begins or ends with '/'")
+	}
+	if strings.HasSuffix(name, ".") {
+		return errors.New("ends with '.'")
+	}
+	if !strings.Contains(name, "/") {
+		return errors.New("has only one component")
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if badRefByte(c) {
+			return errors.New("contains a character git forbids (control, space, ~ ^ : ? * [ \\)")
+		}
+		if c == '.' && i+1 < len(name) && name[i+1] == '.' {
+			return errors.New("contains '..'")
+		}
+		if c == '@' && i+1 < len(name) && name[i+1] == '{' {
+			return errors.New("contains '@{'")
+		}
+	}
+	for _, comp := range strings.Split(name, "/") {
+		switch {
+		case comp == "":
+			return errors.New("contains '//'")
+		case strings.HasPrefix(comp, "."):
+			return errors.New("has a component that begins with '.'")
+		case strings.HasSuffix(comp, ".lock"):
+			return errors.New("has a component that ends with '.lock'")
+		}
+	}
+	return nil
+}
+
+func badRefByte(c byte) bool {
+	return c < 0x20 || c == 0x7f || strings.IndexByte(" ~^:?*[\\", c) >= 0
+}
+
+// checkRemoteName refuses a remote name git would not accept, or one that
+// could be read as an option.
+func checkRemoteName(remote string) error {
+	if remote == "" || strings.HasPrefix(remote, "-") || CheckRefFormat("refs/remotes/"+remote+"/x") != nil {
+		return &Error{Msg: fmt.Sprintf("invalid remote name %q", remote), Hint: "name a remote of the work repository, such as origin", Usage: true}
+	}
+	return nil
+}
+
+// checkBranchName refuses a branch name git would not accept, or one that
+// could be read as an option.
+func checkBranchName(branch string) error {
+	if branch == "" || strings.HasPrefix(branch, "-") || CheckRefFormat("refs/heads/"+branch) != nil {
+		return &Error{Msg: fmt.Sprintf("invalid branch name %q", branch), Hint: "name a branch such as main", Usage: true}
+	}
+	return nil
+}
+
+// ReviewBranchName expands a review branch pattern: %n is the staging
+// name, %% a percent sign.
+func ReviewBranchName(pattern, name string) string {
+	var b strings.Builder
+	for i := 0; i < len(pattern); i++ {
+		if pattern[i] == '%' && i+1 < len(pattern) {
+			switch pattern[i+1] {
+			case 'n':
+				b.WriteString(name)
+				i++
+				continue
+			case '%':
+				b.WriteByte('%')
+				i++
+				continue
+			}
+		}
+		b.WriteByte(pattern[i])
+	}
+	return b.String()
 }

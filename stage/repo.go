@@ -184,24 +184,6 @@ func absRemoteURL(url, dir string) string {
 	return filepath.Join(dir, url)
 }
 
-// checkRemoteName refuses a remote name git would not accept, or one that
-// could be read as an option.
-func checkRemoteName(remote string) error {
-	if remote == "" || strings.HasPrefix(remote, "-") || CheckRefFormat("refs/remotes/"+remote+"/x") != nil {
-		return &Error{Msg: fmt.Sprintf("invalid remote name %q", remote), Hint: "name a remote of the work repository, such as origin", Usage: true}
-	}
-	return nil
-}
-
-// checkBranchName refuses a branch name git would not accept, or one that
-// could be read as an option.
-func checkBranchName(branch string) error {
-	if branch == "" || strings.HasPrefix(branch, "-") || CheckRefFormat("refs/heads/"+branch) != nil {
-		return &Error{Msg: fmt.Sprintf("invalid branch name %q", branch), Hint: "name a branch such as main", Usage: true}
-	}
-	return nil
-}
-
 // objectsEnv is git's environment for reading repo's objects as well as
 // its own, read-only: nothing is copied and no ref is written.
 func objectsEnv(repo string) []string {

@@ -11,28 +11,6 @@ import (
 // modeReview is a sync to a review branch, as the config records it.
 const modeReview = "review"
 
-// ReviewBranchName expands a review branch pattern: %n is the staging
-// name, %% a percent sign.
-func ReviewBranchName(pattern, name string) string {
-	var b strings.Builder
-	for i := 0; i < len(pattern); i++ {
-		if pattern[i] == '%' && i+1 < len(pattern) {
-			switch pattern[i+1] {
-			case 'n':
-				b.WriteString(name)
-				i++
-				continue
-			case '%':
-				b.WriteByte('%')
-				i++
-				continue
-			}
-		}
-		b.WriteByte(pattern[i])
-	}
-	return b.String()
-}
-
 // prepareReview is sync-back's preflight for --review-branch, after the
 // copy's checks: the work repository and the remote's base branch are
 // left alone, so only the review branch and the temp branch are looked

@@ -2,6 +2,7 @@ package stage
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -142,4 +143,50 @@ func leasedPushDone(ctx context.Context, out []byte, err error) (done bool, _ er
 		}
 	}
 	return false, checkPush(ctx, out, err)
+}
+
+// pushArgs builds a `git push --porcelain`, with progress on a terminal.
+// (--quiet would also silence the porcelain lines.)
+func pushArgs(a *App, args ...string) []string {
+	out := []string{"push", "--porcelain"}
+	if a.Progress {
+		out = append(out, "--progress")
+	}
+	return append(out, args...)
+}
+
+// checkPush turns refs the remote rejected into an error that says why.
+// In an atomic push, refs refused only because another was are named
+// only when no ref has a reason of its own.
+func checkPush(_ context.Context, out []byte, err error) error {
+	var rejected, collateral []string
+	for _, r := range gitcmd.ParsePush(out) {
+		switch {
+		case r.Rejected() && r.Reason == "atomic push failed":
+			collateral = append(collateral, fmt.Sprintf("%s (%s)", r.To, r.Reason))
+		case r.Rejected():
+			rejected = append(rejected, fmt.Sprintf("%s (%s)", r.To, r.Reason))
+		}
+	}
+	if len(rejected) == 0 {
+		rejected = collateral
+	}
+	if len(rejected) > 0 {
+		return fmt.Errorf("the remote rejected %s", strings.Join(rejected, ", "))
+	}
+	return err
+}
+
+// deleteTempsCmd deletes temp branches from the remote, each only while
+// it is at the commit given: one push, leased.
+func deleteTempsCmd(dir, remote string, temps []gitcmd.Ref) gitcmd.Cmd {
+	args := []string{"push", "--porcelain"}
+	for _, t := range temps {
+		args = append(args, "--force-with-lease=refs/heads/"+t.Name+":"+t.OID)
+	}
+	args = append(args, remote)
+	for _, t := range temps {
+		args = append(args, ":refs/heads/"+t.Name)
+	}
+	return gitcmd.Cmd{Dir: dir, Args: args}
 }

@@ -361,36 +361,12 @@ func findGitDir(dir string) (gitDir, common string, ok bool) {
 		if looksLikeGitDir(cur) {
 			return "", "", false
 		}
-		dotgit := filepath.Join(cur, ".git")
-		if fi, err := os.Stat(dotgit); err == nil {
-			if fi.IsDir() {
-				if !looksLikeGitDir(dotgit) {
-					return "", "", false
-				}
-				gitDir = dotgit
-			} else {
-				data, err := os.ReadFile(dotgit)
-				if err != nil {
-					return "", "", false
-				}
-				p, found := strings.CutPrefix(strings.TrimSpace(string(data)), "gitdir: ")
-				if !found {
-					return "", "", false
-				}
-				if !filepath.IsAbs(p) {
-					p = filepath.Join(cur, p)
-				}
-				gitDir = filepath.Clean(p)
+		if _, err := os.Stat(filepath.Join(cur, ".git")); err == nil {
+			gitDir, ok := DotGit(cur)
+			if !ok || gitDir == filepath.Join(cur, ".git") && !looksLikeGitDir(gitDir) {
+				return "", "", false
 			}
-			common = gitDir
-			if c, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
-				common = strings.TrimSpace(string(c))
-				if !filepath.IsAbs(common) {
-					common = filepath.Join(gitDir, common)
-				}
-				common = filepath.Clean(common)
-			}
-			return gitDir, common, true
+			return gitDir, commonDir(gitDir), true
 		}
 		parent := filepath.Dir(cur)
 		if parent == cur {

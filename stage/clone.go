@@ -238,8 +238,8 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	// status below), and the config and branches are read meanwhile.
 	old := cfg.Stagings[j.name]
 	j.tmp = besideDir(j.target, newDirMarker)
-	j.copyObjects = !sameDevice(filepath.Join(commonGitDir(j.work), "objects"), filepath.Dir(j.tmp))
-	guess := cmp.Or(o.Branch, headBranch(j.work))
+	j.copyObjects = !sameDevice(filepath.Join(gitcmd.CommonGitDir(j.work), "objects"), filepath.Dir(j.tmp))
+	guess := cmp.Or(o.Branch, gitcmd.HeadBranch(j.work))
 	var st *gitcmd.Status
 	var stErr error
 	stDone := make(chan struct{})
@@ -400,7 +400,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 // repository (the plan waits for one first). The copy is a hidden
 // directory that prepareClone and Clone remove unless the run reaches it.
 func (j *cloneJob) startEarly(ctx context.Context, a *App, branch string) {
-	if there, _ := exists(filepath.Dir(j.tmp)); !there || gcRunning(filepath.Join(commonGitDir(j.work), "gc.pid")) {
+	if there, _ := exists(filepath.Dir(j.tmp)); !there || gcRunning(filepath.Join(gitcmd.CommonGitDir(j.work), "gc.pid")) {
 		return
 	}
 	j.early = a.startEarly(ctx, *j.cloneCmd(a, branch, TempBranch(j.name, branch, j.now)))

@@ -87,9 +87,9 @@ func (a *App) conflicts(ctx context.Context, out []StatusEntry, shown int, sem c
 // histories, git older than the --stdin option), pair by pair.
 func (a *App) mergeGroup(ctx context.Context, out []StatusEntry, g []int, shown int, tmp string) []unknownPair {
 	work := out[g[0]].WorkPath
-	stores := []string{filepath.Join(commonGitDir(work), "objects")}
+	stores := []string{filepath.Join(gitcmd.CommonGitDir(work), "objects")}
 	for _, i := range g {
-		stores = append(stores, filepath.Join(commonGitDir(out[i].StagingPath), "objects"))
+		stores = append(stores, filepath.Join(gitcmd.CommonGitDir(out[i].StagingPath), "objects"))
 	}
 	env := append([]string{"GIT_OBJECT_DIRECTORY=" + tmp, gitcmd.AlternateObjects(stores...)}, noLocks...)
 	var pairs [][2]string

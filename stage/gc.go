@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/git-stage/git-stage/gitcmd"
 )
 
 // waitForGCStep waits while `git gc` runs in the work repository. gc
@@ -20,7 +22,7 @@ func (a *App) waitForGCStep(work string) *step {
 	return &step{
 		desc: "wait for any git gc running in " + work,
 		do: func(ctx context.Context) error {
-			pidFile := filepath.Join(commonGitDir(work), "gc.pid")
+			pidFile := filepath.Join(gitcmd.CommonGitDir(work), "gc.pid")
 			for announced := false; gcRunning(pidFile); {
 				if !announced {
 					a.infof("waiting for git gc in %s to finish...", work)
@@ -35,31 +37,6 @@ func (a *App) waitForGCStep(work string) *step {
 			return nil
 		},
 	}
-}
-
-// commonGitDir is the git directory holding the objects of the work tree
-// at work: .git, or for a linked worktree or submodule the directory its
-// .git file points at, and that directory's commondir.
-func commonGitDir(work string) string {
-	dir := filepath.Join(work, ".git")
-	data, err := os.ReadFile(dir)
-	if err != nil {
-		return dir // a directory (or nothing to read)
-	}
-	if p, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "gitdir: "); ok {
-		dir = p
-		if !filepath.IsAbs(dir) {
-			dir = filepath.Join(work, dir)
-		}
-	}
-	if c, err := os.ReadFile(filepath.Join(dir, "commondir")); err == nil {
-		common := strings.TrimSpace(string(c))
-		if !filepath.IsAbs(common) {
-			common = filepath.Join(dir, common)
-		}
-		return filepath.Clean(common)
-	}
-	return dir
 }
 
 // gcRunning applies git's own reading of gc.pid ("<pid> <host>"): a gc is

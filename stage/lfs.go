@@ -17,7 +17,7 @@ const lfsKeys = `filter\.lfs\.(process|smudge)`
 // lfsObjects is the work repository's git-lfs object store, when it has
 // one and git runs git-lfs in its checkouts; else "".
 func lfsObjects(work string, filter bool) string {
-	dir := filepath.Join(commonGitDir(work), "lfs", "objects")
+	dir := filepath.Join(gitcmd.CommonGitDir(work), "lfs", "objects")
 	if there, _ := exists(dir); !filter || !there {
 		return ""
 	}

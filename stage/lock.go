@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/git-stage/git-stage/gitcmd"
 	"github.com/gofrs/flock"
 	"golang.org/x/sys/unix"
 )
@@ -113,7 +114,7 @@ const workLockWait = 10 * time.Minute
 // repository's git directory, so that copies recorded in any config
 // share it; an interrupt stops the wait.
 func (a *App) lockWork(ctx context.Context, work string, wait bool) (unlock func(), err error) {
-	path := filepath.Join(commonGitDir(work), "staging-sync.lock")
+	path := filepath.Join(gitcmd.CommonGitDir(work), "staging-sync.lock")
 	l := newFlock(path)
 	ok, err := l.TryLock()
 	if err != nil {

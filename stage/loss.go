@@ -209,7 +209,7 @@ func (a *App) copyState(ctx context.Context, dir, discard string) (what string, 
 	// Changes inside a submodule are uncommitted changes too, whatever
 	// its ignore setting says.
 	args := gitcmd.StatusArgs
-	if len(submoduleRepos(filepath.Join(commonGitDir(dir), "modules"))) > 0 || len(inTreeSubmodules(dir)) > 0 {
+	if len(submoduleRepos(filepath.Join(gitcmd.CommonGitDir(dir), "modules"))) > 0 || len(inTreeSubmodules(dir)) > 0 {
 		args = append(slices.Clip(args), "--ignore-submodules=none")
 	}
 	out, err := a.Git.Output(ctx, dir, args...)
@@ -235,7 +235,7 @@ func (a *App) copyState(ctx context.Context, dir, discard string) (what string, 
 			tips = append(tips, r.OID)
 		}
 	}
-	more, linked := hiddenTips(commonGitDir(dir))
+	more, linked := hiddenTips(gitcmd.CommonGitDir(dir))
 	tips = append(tips, more...)
 	if len(linked) > 0 {
 		broken := fmt.Sprintf("linked worktrees that would lose their repository (%s)", listSome(linked, 3))

@@ -187,33 +187,7 @@ func absRemoteURL(url, dir string) string {
 // objectsEnv is git's environment for reading repo's objects as well as
 // its own, read-only: nothing is copied and no ref is written.
 func objectsEnv(repo string) []string {
-	return []string{gitcmd.AlternateObjects(filepath.Join(commonGitDir(repo), "objects"))}
-}
-
-// headBranch is the branch the HEAD of the work tree at work names, read
-// from its HEAD file without running git; "" when it cannot tell (a
-// detached HEAD, an unusual layout).
-func headBranch(work string) string {
-	gitDir := filepath.Join(work, ".git")
-	if data, err := os.ReadFile(gitDir); err == nil {
-		p, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "gitdir: ")
-		if !ok {
-			return ""
-		}
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(work, p)
-		}
-		gitDir = p
-	}
-	data, err := os.ReadFile(filepath.Join(gitDir, "HEAD"))
-	if err != nil {
-		return ""
-	}
-	branch, _ := strings.CutPrefix(strings.TrimSpace(string(data)), "ref: refs/heads/")
-	if branch == strings.TrimSpace(string(data)) {
-		return ""
-	}
-	return branch
+	return []string{gitcmd.AlternateObjects(filepath.Join(gitcmd.CommonGitDir(repo), "objects"))}
 }
 
 // checkNoOperation refuses a work tree in the middle of a rebase, merge,
@@ -236,7 +210,7 @@ func checkNoOperation(dir, what string) error {
 // rebase or a bisect stopped there will come back to (git branch -f
 // refuses those too).
 func checkedOutIn(work, branch string) string {
-	common := commonGitDir(work)
+	common := gitcmd.CommonGitDir(work)
 	own, _ := filepath.Abs(work)
 	gitDirs := map[string]string{}
 	if !bareCommon(work) {

@@ -415,14 +415,14 @@ func TestCommonGitDir(t *testing.T) {
 	dir := t.TempDir()
 	main := filepath.Join(dir, "main")
 	os.MkdirAll(filepath.Join(main, ".git", "worktrees", "wt"), 0o755)
-	if got := commonGitDir(main); got != filepath.Join(main, ".git") {
+	if got := gitcmd.CommonGitDir(main); got != filepath.Join(main, ".git") {
 		t.Errorf("plain repository: %s", got)
 	}
 	wt := filepath.Join(dir, "wt")
 	os.MkdirAll(wt, 0o755)
 	os.WriteFile(filepath.Join(wt, ".git"), []byte("gitdir: "+filepath.Join(main, ".git", "worktrees", "wt")+"\n"), 0o644)
 	os.WriteFile(filepath.Join(main, ".git", "worktrees", "wt", "commondir"), []byte("../..\n"), 0o644)
-	if got := commonGitDir(wt); got != filepath.Join(main, ".git") {
+	if got := gitcmd.CommonGitDir(wt); got != filepath.Join(main, ".git") {
 		t.Errorf("linked worktree: %s", got)
 	}
 }

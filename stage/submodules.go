@@ -32,7 +32,7 @@ func (a *App) submodules(ctx context.Context, work, commit string, urls map[stri
 	if err != nil {
 		return nil, nil, wrap(err, "", "read the submodules of %s", work)
 	}
-	modules := filepath.Join(commonGitDir(work), "modules")
+	modules := filepath.Join(gitcmd.CommonGitDir(work), "modules")
 	for _, rec := range strings.Split(string(out), "\x00") {
 		key, path, ok := strings.Cut(rec, "\n")
 		if !ok {
@@ -61,7 +61,7 @@ func (j *cloneJob) submoduleSteps(a *App) []*step {
 	}
 	paths := []string{"--"}
 	from := []string{"-c", "protocol.file.allow=always"}
-	modules := filepath.Join(commonGitDir(j.work), "modules")
+	modules := filepath.Join(gitcmd.CommonGitDir(j.work), "modules")
 	for _, sm := range j.subs {
 		paths = append(paths, sm.path)
 		from = append(from, "-c", "submodule."+sm.name+".url="+filepath.Join(modules, filepath.FromSlash(sm.name)))
@@ -80,7 +80,7 @@ func hasSubmodules(top string) bool {
 	if ok, _ := exists(filepath.Join(top, ".gitmodules")); ok {
 		return true
 	}
-	return len(submoduleRepos(filepath.Join(commonGitDir(top), "modules"))) > 0
+	return len(submoduleRepos(filepath.Join(gitcmd.CommonGitDir(top), "modules"))) > 0
 }
 
 // submoduleRepos lists the submodule repositories under a git dir's
@@ -157,21 +157,11 @@ func submoduleLabel(rel string) string {
 // separated) in the work tree top: the one its .git names, else the one
 // the superproject keeps under that name; "" when there is none.
 func submoduleGitDir(top, sub string) string {
-	dotGit := filepath.Join(top, filepath.FromSlash(sub), ".git")
-	if fi, err := os.Stat(dotGit); err == nil && fi.IsDir() {
-		return dotGit
+	dir := filepath.Join(top, filepath.FromSlash(sub))
+	if p, ok := gitcmd.DotGit(dir); ok && (p == filepath.Join(dir, ".git") || isGitDir(p)) {
+		return p
 	}
-	if data, err := os.ReadFile(dotGit); err == nil {
-		if p, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "gitdir: "); ok {
-			if !filepath.IsAbs(p) {
-				p = filepath.Join(filepath.Dir(dotGit), p)
-			}
-			if isGitDir(p) {
-				return p
-			}
-		}
-	}
-	if p := filepath.Join(commonGitDir(top), "modules", filepath.FromSlash(sub)); isGitDir(p) {
+	if p := filepath.Join(gitcmd.CommonGitDir(top), "modules", filepath.FromSlash(sub)); isGitDir(p) {
 		return p
 	}
 	return ""
@@ -191,13 +181,13 @@ func submoduleGitDir(top, sub string) string {
 // part per submodule holding commits that no such ref reaches, each
 // commit named.
 func (a *App) submoduleLoss(ctx context.Context, work, dir, discard string) ([]string, error) {
-	modules := filepath.Join(commonGitDir(dir), "modules")
+	modules := filepath.Join(gitcmd.CommonGitDir(dir), "modules")
 	type subRepo struct{ label, git, work string }
 	var repos []subRepo
 	for _, rel := range submoduleRepos(modules) {
 		r := subRepo{label: submoduleLabel(rel), git: filepath.Join(modules, filepath.FromSlash(rel))}
 		if work != "" {
-			r.work = filepath.Join(commonGitDir(work), "modules", filepath.FromSlash(rel))
+			r.work = filepath.Join(gitcmd.CommonGitDir(work), "modules", filepath.FromSlash(rel))
 		}
 		repos = append(repos, r)
 	}

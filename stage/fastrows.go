@@ -128,7 +128,7 @@ func (s *rowSet) sortByName() bool {
 
 // markMissing marks the rows whose staging directory is gone.
 func (s *rowSet) markMissing() {
-	gone := missing(len(s.rows), func(i int) string { return s.str(s.rows[i].staging) })
+	gone := goneDirs(len(s.rows), func(i int) string { return s.str(s.rows[i].staging) })
 	for i := range s.rows {
 		s.markGone(i, gone[i])
 	}

@@ -36,7 +36,7 @@ func (c *Config) Entries() []ListEntry {
 		}
 		entries[i] = ListEntry{Name: name, Mapping: m}
 	}
-	for i, gone := range missing(len(entries), func(i int) string { return entries[i].StagingPath }) {
+	for i, gone := range goneDirs(len(entries), func(i int) string { return entries[i].StagingPath }) {
 		entries[i].Missing = gone
 	}
 	return entries

@@ -462,7 +462,7 @@ func TestMarkMissing(t *testing.T) {
 	rels = append(rels, "a/dir", "a/gone", ".")
 	paths = append(paths, root+"/a/dir", root+"/a/gone", ".")
 	want["."] = false
-	for i, gone := range missing(len(paths), func(i int) string { return paths[i] }) {
+	for i, gone := range goneDirs(len(paths), func(i int) string { return paths[i] }) {
 		if gone != want[rels[i]] {
 			t.Errorf("%s: missing %v, want %v", rels[i], gone, want[rels[i]])
 		}

@@ -8,13 +8,13 @@ import (
 	"strings"
 )
 
-// missing says which of n staging directories, path(i), are gone. It
+// goneDirs says which of n staging directories, path(i), are gone. It
 // reads each parent directory once instead of stating each copy (10,000
 // copies live in far fewer directories), and keeps none of the entries
 // it reads: it looks each one up among the copies' names. A symlink is
 // followed, as os.Stat would; a path that is not clean and absolute, or
 // whose directory cannot be listed, is stated.
-func missing(n int, path func(int) string) []bool {
+func goneDirs(n int, path func(int) string) []bool {
 	gone := make([]bool, n)
 	// The clean absolute paths, sorted by directory and then name.
 	type entry struct{ i, base int32 }

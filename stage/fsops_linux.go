@@ -1,3 +1,6 @@
+// File system calls Linux has: mmap populating its pages at once (the
+// config reader), and reflinks (stage.copy).
+
 package stage
 
 import "golang.org/x/sys/unix"

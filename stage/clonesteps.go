@@ -1,0 +1,188 @@
+// clone's plan: the steps that make the copy, and their undo.
+
+package stage
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/git-stage/git-stage/gitcmd"
+)
+
+// steps are clone's changes, in order.
+func (j *cloneJob) steps(a *App) []*step {
+	var steps []*step
+	parent := filepath.Dir(j.target)
+	if there, _ := exists(parent); !there {
+		var created []string
+		steps = append(steps, &step{
+			desc: "mkdir -p " + gitcmd.Quote(parent),
+			do: func(context.Context) (err error) {
+				created, err = mkdirTracked(parent)
+				return err
+			},
+			undo: &step{desc: "remove the directories made for " + gitcmd.Quote(parent), do: func(context.Context) error {
+				removeCreated(created)
+				return nil
+			}},
+		})
+	}
+
+	// The copy, from the work repository's objects (hard links where the
+	// file system allows): nothing is downloaded from the remote.
+	steps = append(steps, a.waitForGCStep(j.work))
+	steps = append(steps, &step{git: j.cloneCmd(a, j.branch, j.temp), early: j.early, undo: removeAllStep(j.tmp)})
+	// Its refs (a transaction that also checks HEAD, so not beside the
+	// checkout, which moves HEAD); then its remote and the temp branch
+	// while the files are checked out: the push costs no time.
+	steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"update-ref", "--stdin"}, Stdin: j.refUpdates()}})
+	background := []*step{{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "remote." + j.remote + ".url", j.url}}}}
+	if len(j.partial) > 0 || j.lfs != "" {
+		// The checkout may fetch blobs (a partial clone) or LFS objects
+		// the work repository lacks: from the remote, whose URL is set first.
+		steps = append(append(steps, background...), partialSteps(j.tmp, j.partial)...)
+		background = nil
+	}
+	for _, u := range j.pushURLs {
+		background = append(background, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "--add", "remote." + j.remote + ".pushurl", u}}})
+	}
+	background = append(background, &step{
+		git: &gitcmd.Cmd{Dir: j.tmp, Tee: a.Progress, Args: pushArgs(a,
+			"--force-with-lease=refs/heads/"+j.temp+":", j.remote,
+			"refs/heads/"+j.branch+":refs/heads/"+j.temp)},
+		check: func(ctx context.Context, out []byte, err error) error {
+			j.tempPushed = outcomeOf(out, err, "refs/heads/"+j.temp)
+			return checkPush(ctx, out, err)
+		},
+		finish: true,
+		// Only a temp branch this run created is deleted: another clone
+		// may have taken the name meanwhile, at the same commit.
+		undo: &step{desc: fmt.Sprintf("delete temp branch %s from %s", j.temp, j.remote), do: func(ctx context.Context) error {
+			switch j.tempPushed {
+			case notPushed:
+				return nil
+			case maybePushed:
+				a.warnf("temp branch %s may have reached %s; if it is there, delete it with: git -C %s push %s --delete %s",
+					j.temp, j.remote, gitcmd.Quote(j.work), j.remote, j.temp)
+				return nil
+			}
+			_, err := a.moveTemp(ctx, j.work, j.remote, j.temp, j.commit, "")
+			return err
+		}},
+	})
+	for _, s := range background {
+		s.background = true
+	}
+	steps = append(steps, background...)
+	// The files: checked out from an unborn HEAD (the temp branch's name,
+	// which the copy has no branch of), so that a post-checkout hook sees
+	// what git clone and git worktree add give it: no old commit.
+	checkout := []*step{{git: &gitcmd.Cmd{Dir: j.tmp, Tee: a.Progress, Args: []string{"checkout", "--force", a.progressArg(), j.branch, "--"}}}}
+	if j.lfs != "" {
+		checkout = lfsSteps(a, j.tmp, j.remote, j.lfs, checkout[0])
+	}
+	steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"symbolic-ref", "HEAD", "refs/heads/" + j.temp}}})
+	steps = append(steps, checkout...)
+	if len(j.copies) > 0 {
+		steps = append(steps, a.copyStep(j.work, j.tmp, j.copies))
+	}
+	// Submodules write the copy's config, as the steps beside do.
+	if subs := j.submoduleSteps(a); len(subs) > 0 {
+		subs[0].waits = true
+		steps = append(steps, subs...)
+	}
+
+	// Into place, once the steps in the background (in the new copy) are done.
+	first := len(steps)
+	if j.replace {
+		steps = append(steps, renameStep(j.target, j.aside))
+	}
+	steps = append(steps, renameStep(j.tmp, j.target))
+	steps[first].waits = true
+
+	m := &Mapping{
+		StagingPath: j.target,
+		WorkPath:    j.work,
+		WorkRoot:    j.workRoot,
+		Remote:      j.remote,
+		RemoteURL:   j.url,
+		BaseBranch:  j.branch,
+		BaseCommit:  j.commit,
+		TempBranch:  j.temp,
+		Created:     a.Now().UTC().Truncate(1e9),
+		Leftovers:   j.leftovers,
+	}
+	store := &Store{Path: j.config}
+	steps = append(steps, &step{
+		desc: fmt.Sprintf("record %q in %s", j.name, j.config),
+		do: func(ctx context.Context) error {
+			return store.Update(ctx, func(c *Config) error {
+				c.Stagings[j.name] = m
+				return nil
+			})
+		},
+	})
+	return steps
+}
+
+// cloneCmd makes the copy of branch, whose temp branch is temp, from the
+// work repository's objects (hard links on one file system, else copies:
+// with --local, git would rather fail than copy), with no files checked
+// out.
+func (j *cloneJob) cloneCmd(a *App, branch, temp string) *gitcmd.Cmd {
+	args := []string{"clone", "--local"}
+	if j.copyObjects {
+		args = append(args, "--no-hardlinks")
+	}
+	return &gitcmd.Cmd{Dir: filepath.Dir(j.tmp), Tee: a.Progress, Args: append(args,
+		// The copy's branch tracks the remote's base branch (git clone
+		// sets branch.<b>.remote and .merge): git status and git pull
+		// work in the copy.
+		"--no-checkout", "--origin="+j.remote, "--branch="+branch, a.progressArg(),
+		// A plain `git push` in the copy goes to the temp branch,
+		// whatever push.default says: a configured push refspec wins.
+		"--config=remote."+j.remote+".push=refs/heads/"+branch+":refs/heads/"+temp,
+		// Where the copy's mapping lives, for commands run inside it.
+		"--config=stage.config="+j.config,
+		"--config=stage.name="+j.name,
+		"--", j.work, j.tmp,
+	)}
+}
+
+// refUpdates makes the copy's remote-tracking refs say what the work
+// repository knows of the remote, instead of naming the work repository's
+// local branches as `git clone` does, and verifies that the copy's branch
+// is the commit preflight saw.
+func (j *cloneJob) refUpdates() []byte {
+	prefix := "refs/remotes/" + j.remote + "/"
+	tracking := map[string]bool{}
+	for _, r := range j.workRefs {
+		if strings.HasPrefix(r.Name, prefix) {
+			tracking[r.Name] = true
+		}
+	}
+	// The upstream of the copy's branch, which the work repository does
+	// not track (a single-branch clone of another branch): as listed, when
+	// that is a commit the work repository has at one of its tips.
+	listed := !tracking[prefix+j.branch] && slices.ContainsFunc(j.workRefs, func(r gitcmd.Ref) bool { return r.OID == j.listed })
+	var b strings.Builder
+	for _, r := range j.workRefs {
+		if name, ok := strings.CutPrefix(r.Name, "refs/heads/"); ok && !tracking[prefix+name] && !(listed && name == j.branch) {
+			fmt.Fprintf(&b, "delete %s%s\n", prefix, name)
+		}
+	}
+	fmt.Fprintf(&b, "option no-deref\ndelete %sHEAD\n", prefix)
+	for _, r := range j.workRefs {
+		if strings.HasPrefix(r.Name, prefix) && r.Name != prefix+"HEAD" {
+			fmt.Fprintf(&b, "update %s %s\n", r.Name, r.OID)
+		}
+	}
+	if listed {
+		fmt.Fprintf(&b, "update %s%s %s\n", prefix, j.branch, j.listed)
+	}
+	fmt.Fprintf(&b, "verify refs/heads/%s %s\n", j.branch, j.commit)
+	return []byte(b.String())
+}

@@ -352,39 +352,6 @@ func systemConfigs(path string) []string {
 	return out
 }
 
-// findGitDir finds the repository containing dir as git's discovery
-// does: the nearest .git directory or "gitdir:" file above it. It returns
-// "" when dir is in no repository, and ok false for what it leaves to git
-// (dir inside a git directory or a bare repository).
-func findGitDir(dir string) (gitDir, common string, ok bool) {
-	for cur := filepath.Clean(dir); ; {
-		if looksLikeGitDir(cur) {
-			return "", "", false
-		}
-		if _, err := os.Stat(filepath.Join(cur, ".git")); err == nil {
-			gitDir, ok := DotGit(cur)
-			if !ok || gitDir == filepath.Join(cur, ".git") && !looksLikeGitDir(gitDir) {
-				return "", "", false
-			}
-			return gitDir, commonDir(gitDir), true
-		}
-		parent := filepath.Dir(cur)
-		if parent == cur {
-			return "", "", true
-		}
-		cur = parent
-	}
-}
-
-func looksLikeGitDir(dir string) bool {
-	for _, name := range []string{"HEAD", "objects", "refs"} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
-			return false
-		}
-	}
-	return true
-}
-
 // ReadConfig returns the entries of the config files dir sees, in git's
 // order, with keys under prefix only; ok is false when it cannot read
 // them exactly (includes, syntax it does not handle, a system config that

@@ -80,3 +80,36 @@ func HeadBranch(top string) string {
 	}
 	return branch
 }
+
+// findGitDir finds the repository containing dir as git's discovery
+// does: the nearest .git directory or "gitdir:" file above it. It returns
+// "" when dir is in no repository, and ok false for what it leaves to git
+// (dir inside a git directory or a bare repository).
+func findGitDir(dir string) (gitDir, common string, ok bool) {
+	for cur := filepath.Clean(dir); ; {
+		if looksLikeGitDir(cur) {
+			return "", "", false
+		}
+		if _, err := os.Stat(filepath.Join(cur, ".git")); err == nil {
+			gitDir, ok := DotGit(cur)
+			if !ok || gitDir == filepath.Join(cur, ".git") && !looksLikeGitDir(gitDir) {
+				return "", "", false
+			}
+			return gitDir, commonDir(gitDir), true
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return "", "", true
+		}
+		cur = parent
+	}
+}
+
+func looksLikeGitDir(dir string) bool {
+	for _, name := range []string{"HEAD", "objects", "refs"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			return false
+		}
+	}
+	return true
+}

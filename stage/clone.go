@@ -34,7 +34,8 @@ type cloneJob struct {
 	target   string // the staging copy's directory
 	tmp      string // where the copy is built before it is moved to target
 	aside    string // where a replaced copy waits until the new one is in place
-	config   string
+	config   string // store's path
+	store    *Store
 	replace  bool // something is at target and --force replaces it
 
 	remote   string

@@ -15,7 +15,8 @@ import (
 )
 
 func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *cloneJob, err error) {
-	j := &cloneJob{config: s.Config(), remote: o.Remote, now: a.Now()}
+	store := s.store()
+	j := &cloneJob{config: store.Path, store: store, remote: o.Remote, now: a.Now()}
 	defer func() {
 		if err != nil {
 			j.discardEarly()
@@ -80,7 +81,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 			"staging name %q uses %q, a name git-stage keeps for its own files", j.name, part)
 	}
 	j.target = filepath.Join(s.StagingRoot, filepath.FromSlash(j.name))
-	cfg, err := s.store().Load()
+	cfg, err := j.store.Load()
 	if err != nil {
 		return nil, err
 	}

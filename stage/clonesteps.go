@@ -115,11 +115,10 @@ func (j *cloneJob) steps(a *App) []*step {
 		Created:     a.Now().UTC().Truncate(1e9),
 		Leftovers:   j.leftovers,
 	}
-	store := &Store{Path: j.config}
 	steps = append(steps, &step{
 		desc: fmt.Sprintf("record %q in %s", j.name, j.config),
 		do: func(ctx context.Context) error {
-			return store.Update(ctx, func(c *Config) error {
+			return j.store.Update(ctx, func(c *Config) error {
 				c.Stagings[j.name] = m
 				return nil
 			})

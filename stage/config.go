@@ -283,25 +283,11 @@ func (s *Store) Update(ctx context.Context, fn func(*Config) error) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return wrap(err, "", "create config directory")
 	}
-	lock := newFlock(s.Path + configLockSuffix)
-	wait := s.LockWait
-	if wait == 0 {
-		wait = 30 * time.Second
+	unlock, err := lockConfig(ctx, s.Path, s.LockWait)
+	if err != nil {
+		return err
 	}
-	lctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
-	ok, err := lock.TryLockContext(lctx, 10*time.Millisecond)
-	if ctx.Err() != nil {
-		return errInterrupted
-	}
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return wrap(err, "", "lock config %s", s.Path)
-	}
-	if !ok {
-		return refuse("another git-stage holds the lock for longer than expected; try again",
-			"config %s is locked (%s%s)", s.Path, s.Path, configLockSuffix)
-	}
-	defer lock.Unlock()
+	defer unlock()
 
 	c, err := s.Load()
 	if err != nil {

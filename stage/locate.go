@@ -9,11 +9,10 @@ import (
 // located is a staging copy's mapping, and where it was found.
 type located struct {
 	name   string
-	config string
+	config string // store's path
+	store  *Store
 	m      *Mapping
 }
-
-func (l *located) store() *Store { return &Store{Path: l.config} }
 
 // lock takes the copy's lock for a run; a dry run, which changes nothing,
 // takes none.
@@ -48,7 +47,8 @@ const listHint = "`git staging list` shows the staging copies; pass --staging-ro
 // made from it, a copy made with cp) carries the same git config but is
 // not the copy: the repository's top level must be the mapping's path.
 func (a *App) locate(ctx context.Context, s Settings, name string) (*located, error) {
-	l := &located{config: s.Config()}
+	store := s.store()
+	l := &located{config: store.Path, store: store}
 	here := ""
 	if name != "" {
 		var err error
@@ -61,7 +61,7 @@ func (a *App) locate(ctx context.Context, s Settings, name string) (*located, er
 			return nil, err
 		}
 	}
-	cfg, err := l.store().Load()
+	cfg, err := l.store.Load()
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func (a *App) locateHere(ctx context.Context, s Settings, l *located) (string, e
 		l.name = s.Here
 		return top, nil
 	}
-	cfg, err := l.store().Load()
+	cfg, err := l.store.Load()
 	if err != nil {
 		return "", err
 	}

@@ -1,3 +1,9 @@
+// Every lock git-stage takes, in one place: the config file's, for one
+// read-modify-write (lockConfig); one per staging copy, for a whole run
+// on it (lockCopy); one per work repository, for a landing into it
+// (lockWork). All are flock(2) locks, released when the process ends,
+// however it ends.
+
 package stage
 
 import (
@@ -140,4 +146,28 @@ func (a *App) lockWork(ctx context.Context, work string, wait bool) (unlock func
 		}
 	}
 	return func() { l.Unlock() }, nil
+}
+
+// lockConfig takes the lock of the config file at path for one
+// read-modify-write, waiting for another holder up to wait (30 seconds
+// when 0).
+func lockConfig(ctx context.Context, path string, wait time.Duration) (unlock func(), err error) {
+	lock := newFlock(path + configLockSuffix)
+	if wait == 0 {
+		wait = 30 * time.Second
+	}
+	lctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	ok, err := lock.TryLockContext(lctx, 10*time.Millisecond)
+	if ctx.Err() != nil {
+		return nil, errInterrupted
+	}
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return nil, wrap(err, "", "lock config %s", path)
+	}
+	if !ok {
+		return nil, refuse("another git-stage holds the lock for longer than expected; try again",
+			"config %s is locked (%s%s)", path, path, configLockSuffix)
+	}
+	return func() { lock.Unlock() }, nil
 }

@@ -19,7 +19,8 @@ type PruneOptions struct {
 // pruneJob is what prune decided: per remote, the temp branches to delete;
 // per mapping, whether it is forgotten and which leftovers are settled.
 type pruneJob struct {
-	config  string
+	config  string // store's path
+	store   *Store
 	deletes []pruneDelete
 	forget  map[string]string   // name → its staging path (gone)
 	settled map[string][]string // name → leftovers deleted now or already gone
@@ -45,7 +46,7 @@ func (a *App) Prune(ctx context.Context, s Settings, o PruneOptions) error {
 	if err != nil {
 		return err
 	}
-	j := &pruneJob{config: store.Path, forget: map[string]string{}, settled: map[string][]string{}}
+	j := &pruneJob{config: store.Path, store: store, forget: map[string]string{}, settled: map[string][]string{}}
 	if err := a.preparePrune(ctx, j, cfg, o.Force); err != nil {
 		return err
 	}
@@ -230,7 +231,7 @@ func (j *pruneJob) steps() []*step {
 	steps = append(steps, &step{
 		desc: fmt.Sprintf("record in %s: %s", j.config, strings.Join(parts, "; ")),
 		do: func(ctx context.Context) error {
-			return (&Store{Path: j.config}).Update(ctx, func(c *Config) error {
+			return j.store.Update(ctx, func(c *Config) error {
 				for name, path := range j.forget {
 					if m := c.Stagings[name]; m != nil && m.StagingPath == path {
 						delete(c.Stagings, name)

@@ -140,7 +140,7 @@ func (j *removeJob) steps(a *App) []*step {
 	steps = append(steps, &step{
 		desc: fmt.Sprintf("forget %q in %s", j.name, j.config),
 		do: func(ctx context.Context) error {
-			return j.store().Update(ctx, func(c *Config) error {
+			return j.store.Update(ctx, func(c *Config) error {
 				if m := c.Stagings[j.name]; m != nil && m.StagingPath == staging {
 					delete(c.Stagings, j.name)
 				}

@@ -268,7 +268,7 @@ func (j *syncJob) recordStep(a *App, branch string, edit func(*Mapping)) *step {
 		records: true,
 		do: func(ctx context.Context) error {
 			sync := &Sync{Time: a.Now().UTC().Truncate(1e9), Commit: j.head, Branch: branch, TempBranch: j.temp, Mode: j.mode}
-			return j.store().Update(ctx, func(c *Config) error {
+			return j.store.Update(ctx, func(c *Config) error {
 				m := c.Stagings[j.name]
 				if m == nil {
 					return refuse("clone the copy again to record it", "the mapping of %q was removed meanwhile", j.name)

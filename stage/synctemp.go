@@ -118,7 +118,7 @@ func (j *syncJob) settleTemp(ctx context.Context, a *App, gone bool, err error) 
 }
 
 func (j *syncJob) recordLeftover(ctx context.Context) error {
-	return j.store().Update(ctx, func(c *Config) error {
+	return j.store.Update(ctx, func(c *Config) error {
 		if m := c.Stagings[j.name]; m != nil && !slices.Contains(m.Leftovers, j.temp) {
 			m.Leftovers = append(m.Leftovers, j.temp)
 		}

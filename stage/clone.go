@@ -80,27 +80,33 @@ func (a *App) Clone(ctx context.Context, s Settings, o CloneOptions) error {
 	defer j.release()
 	defer j.discardEarly()
 	post := a.postCloneSteps(j.work, j.target, j.postClone)
+	steps := j.steps(a)
 	if o.DryRun {
-		a.preview(append(j.steps(a), post...))
+		// The plan shows the post-clone commands too, which a real run
+		// runs once the copy is made and its path printed.
+		steps = append(steps, post...)
+	} else {
+		if err := j.lock(); err != nil {
+			return err
+		}
+		// Another run may have made the copy while this one was checking.
+		if there, _ := exists(j.target); there != j.replace {
+			return refuse("run clone again", "staging directory %s changed while clone was checking", j.target)
+		}
+	}
+	ran, err := a.runPlan(ctx, o.DryRun, steps, func() string {
 		a.removeCloneLeftovers(ctx, j, true)
-		a.infof("dry run: would stage %s (%s at %s) as %q at %s; nothing changed", j.work, j.branch, short(j.commit), j.name, j.target)
-		return nil
-	}
-	if err := j.lock(); err != nil {
-		return err
-	}
-	// Another run may have made the copy while this one was checking.
-	if there, _ := exists(j.target); there != j.replace {
-		return refuse("run clone again", "staging directory %s changed while clone was checking", j.target)
-	}
-
-	if err := a.execute(ctx, j.steps(a)); err != nil {
+		return fmt.Sprintf("would stage %s (%s at %s) as %q at %s", j.work, j.branch, short(j.commit), j.name, j.target)
+	}, func(err error) error {
 		hint := cloneUndone
 		if undoIncomplete(err) {
 			hint = "the cleanup above did not finish; remove what it names by hand"
 		}
 		j.keep = undoIncomplete(err) // leftovers are found beside the lock files
 		return wrap(err, hint, "clone of %s failed", j.work)
+	})
+	if !ran {
+		return err
 	}
 	j.keep = true
 	if j.aside != "" {

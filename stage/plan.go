@@ -110,6 +110,27 @@ func (a *App) preview(steps []*step) {
 	}
 }
 
+// runPlan is the skeleton of every command that changes something: under
+// --dry-run it prints the steps instead of running them, says what the
+// run would do (wouldDo; "" for nothing to say) and that nothing changed,
+// and reports ran false; else it executes them, and a failure comes back
+// wrapped by failed, which says where the run left things.
+func (a *App) runPlan(ctx context.Context, dryRun bool, steps []*step, wouldDo func() string, failed func(error) error) (ran bool, err error) {
+	if dryRun {
+		a.preview(steps)
+		if what := wouldDo(); what != "" {
+			a.infof("dry run: %s; nothing changed", what)
+		} else {
+			a.infof("dry run: nothing changed")
+		}
+		return false, nil
+	}
+	if err := a.execute(ctx, steps); err != nil {
+		return false, failed(err)
+	}
+	return true, nil
+}
+
 // cleanupTimeout bounds the undo work after a failure or interrupt.
 const cleanupTimeout = 2 * time.Minute
 

@@ -56,17 +56,18 @@ func (a *App) Prune(ctx context.Context, s Settings, o PruneOptions) error {
 	for _, k := range j.kept {
 		a.warnf("%s", k)
 	}
-	if o.DryRun {
-		a.preview(steps)
-		a.infof("dry run: nothing changed")
-		return j.keptError()
-	}
-	if len(steps) == 0 {
+	if len(steps) == 0 && !o.DryRun {
 		a.infof("nothing to prune in %s", j.config)
 		return j.keptError()
 	}
-	if err := a.execute(ctx, steps); err != nil {
+	ran, err := a.runPlan(ctx, o.DryRun, steps, func() string { return "" }, func(err error) error {
 		return wrap(err, "run prune again once the cause is fixed; what is not done is still recorded", "prune failed")
+	})
+	if err != nil {
+		return err
+	}
+	if !ran {
+		return j.keptError()
 	}
 	for _, act := range j.actions {
 		fmt.Fprintln(a.Stdout, gitcmd.Redact(act))

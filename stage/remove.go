@@ -44,18 +44,15 @@ func (a *App) Remove(ctx context.Context, s Settings, o RemoveOptions) error {
 	if err != nil {
 		return err
 	}
-	steps := j.steps(a)
-	if o.DryRun {
-		a.preview(steps)
-		a.infof("dry run: would remove %q; nothing changed", j.name)
-		return nil
-	}
-	if err := a.execute(ctx, steps); err != nil {
+	ran, err := a.runPlan(ctx, o.DryRun, j.steps(a), func() string { return fmt.Sprintf("would remove %q", j.name) }, func(err error) error {
 		hint := "the staging copy and its mapping are still there; run remove again once the cause is fixed"
 		if undoIncomplete(err) {
 			hint = "the cleanup above did not finish; see what it names"
 		}
 		return wrap(err, hint, "remove of %q failed", j.name)
+	})
+	if !ran {
+		return err
 	}
 	for _, t := range j.kept {
 		a.warnf("temp branch %s is left on %s", t, j.way.remote)

@@ -97,14 +97,11 @@ func (a *App) SyncBack(ctx context.Context, s Settings, o SyncBackOptions) error
 	if err := a.readGate(ctx, j, s, o); err != nil {
 		return checksInterrupted(ctx, err, syncUndone, "sync-back of %q failed", l.name)
 	}
-	if o.DryRun {
-		a.preview(j.steps(a))
-		a.infof("dry run: %s; nothing changed", j.summary("would sync"))
-		return nil
-	}
-
-	if err := a.execute(ctx, j.steps(a)); err != nil {
+	ran, err := a.runPlan(ctx, o.DryRun, j.steps(a), func() string { return j.summary("would sync") }, func(err error) error {
 		return wrap(err, j.failureHint(err), "sync-back of %q failed", j.name)
+	})
+	if !ran {
+		return err
 	}
 	if ctx.Err() != nil && j.mode != "" {
 		a.warnf("interrupted while the final push was under way; it went through, so the sync is complete")

@@ -45,18 +45,17 @@ func (a *App) Update(ctx context.Context, s Settings, o UpdateOptions) error {
 		a.infof("%q is up to date: %s", j.name, j.upToDate)
 		return nil
 	}
-	steps := j.r.steps(a)
-	if o.DryRun {
-		a.preview(steps)
-		a.infof("dry run: would rebase %d commit(s) of %q onto %s (%s); nothing changed", j.commits, j.name, j.r.branch, short(j.r.onto))
-		return nil
-	}
-	if err := a.execute(ctx, steps); err != nil {
+	ran, err := a.runPlan(ctx, o.DryRun, j.r.steps(a), func() string {
+		return fmt.Sprintf("would rebase %d commit(s) of %q onto %s (%s)", j.commits, j.name, j.r.branch, short(j.r.onto))
+	}, func(err error) error {
 		hint, ok := conflictHint(err)
 		if !ok {
 			hint = "nothing changed; run update again once the cause is fixed"
 		}
 		return wrap(err, hint, "update of %q failed", j.name)
+	})
+	if !ran {
+		return err
 	}
 	a.infof("updated %q: rebased %d commit(s) onto %s (%s); HEAD is at %s", j.name, j.commits, j.r.branch, short(j.r.onto), short(j.r.result))
 	return nil

@@ -50,9 +50,9 @@ func (j *cloneJob) steps(a *App) []*step {
 		background = append(background, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "--add", "remote." + j.remote + ".pushurl", u}}})
 	}
 	background = append(background, &step{
-		git: &gitcmd.Cmd{Dir: j.tmp, Tee: a.Progress, Args: pushArgs(a,
-			"--force-with-lease=refs/heads/"+j.temp+":", j.remote,
-			"refs/heads/"+j.branch+":refs/heads/"+j.temp)},
+		git: a.push(gitcmd.Push{Dir: j.tmp, Remote: j.remote,
+			Leases:   []gitcmd.Lease{{Ref: "refs/heads/" + j.temp}},
+			Refspecs: []string{"refs/heads/" + j.branch + ":refs/heads/" + j.temp}}),
 		check: func(ctx context.Context, out []byte, err error) error {
 			j.tempPushed = outcomeOf(out, err, "refs/heads/"+j.temp)
 			return checkPush(ctx, out, err)

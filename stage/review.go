@@ -119,7 +119,7 @@ func (j *syncJob) reviewSteps(a *App) []*step {
 		})
 	}
 	return append(steps,
-		j.landStep(a, []string{"--force-with-lease=" + ref + ":" + j.reviewTip}, j.head+":"+ref, j.tempAt),
+		j.landStep(a, []gitcmd.Lease{{Ref: ref, Expect: j.reviewTip}}, j.head+":"+ref, j.tempAt),
 		j.recordStep(a, j.review, func(m *Mapping) { m.ReviewBranch = j.review }))
 }
 

@@ -67,8 +67,8 @@ func (j *syncJob) landSteps(a *App) []*step {
 	// the push goes from the copy, as a plain `git push` there would,
 	// while the fetch runs; else from the work repository, after it.
 	push := &step{
-		git: &gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: pushArgs(a,
-			"--force-with-lease="+temp+":"+j.tempAt, j.remote, j.head+":"+temp)},
+		git: a.push(gitcmd.Push{Dir: j.work, Remote: j.remote,
+			Leases: []gitcmd.Lease{{Ref: temp, Expect: j.tempAt}}, Refspecs: []string{j.head + ":" + temp}}),
 		check: func(ctx context.Context, out []byte, err error) error {
 			if j.tempPushed = outcomeOf(out, err, temp); j.tempPushed == pushed {
 				j.tempAt = j.head
@@ -123,9 +123,9 @@ func (j *syncJob) landSteps(a *App) []*step {
 	// 3. The branch onto the remote and the temp branch off it, at once.
 	// The staging HEAD itself is pushed, not the work branch, which
 	// someone may have moved on since.
-	var leases []string
+	var leases []gitcmd.Lease
 	if j.mode == modeForce {
-		leases = append(leases, "--force-with-lease="+ref+":"+j.remoteTip)
+		leases = append(leases, gitcmd.Lease{Ref: ref, Expect: j.remoteTip})
 	}
 	steps = append(steps, j.landStep(a, leases, j.head+":"+ref, j.head))
 	steps[first].waits = true
@@ -218,29 +218,27 @@ func (j *syncJob) dropBackups(a *App) func(context.Context) error {
 // remote (at tempAt), deletes it in the same atomic push. An old server
 // without atomic pushes gets the two in turn. Once it went through, the
 // sync is done: what the steps before it did is kept, whatever follows.
-func (j *syncJob) landStep(a *App, leases []string, refspec, tempAt string) *step {
+func (j *syncJob) landStep(a *App, leases []gitcmd.Lease, refspec, tempAt string) *step {
 	temp := "refs/heads/" + j.temp
 	target := strings.TrimPrefix(strings.SplitN(refspec, ":", 2)[1], "refs/heads/")
-	args := append([]string{}, leases...)
+	alone := gitcmd.Push{Dir: j.work, Remote: j.remote, Leases: leases, Refspecs: []string{refspec}, Progress: a.Progress}
+	land := alone
 	if tempAt != "" {
-		args = append([]string{"--atomic", "--force-with-lease=" + temp + ":" + tempAt}, args...)
-	}
-	args = append(args, j.remote, refspec)
-	if tempAt != "" {
-		args = append(args, ":"+temp)
+		land.Atomic = true
+		land.Leases = append([]gitcmd.Lease{{Ref: temp, Expect: tempAt}}, leases...)
+		land.Refspecs = []string{refspec, ":" + temp}
 	}
 	return &step{
-		git:    &gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: pushArgs(a, args...)},
+		git:    a.push(land),
 		finish: true,
 		lands:  true,
 		check: func(ctx context.Context, out []byte, err error) error {
 			// No ref was pushed or refused: it may be the --atomic that
 			// the remote does not take.
-			if err != nil && tempAt != "" && len(gitcmd.ParsePush(out)) == 0 &&
-				a.Git.AtomicUnsupported(ctx, j.work, append([]string{"--porcelain"}, args...)) {
+			if err != nil && tempAt != "" && len(gitcmd.ParsePush(out)) == 0 && a.Git.AtomicUnsupported(ctx, land) {
 				// An old server: the branch first, then the temp branch.
 				a.warnf("%s does not support atomic pushes; pushing %s, then deleting %s", j.remote, target, j.temp)
-				out, err = a.Git.Run(ctx, gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: pushArgs(a, append(leases, j.remote, refspec)...)})
+				out, err = a.Git.Run(ctx, alone.Cmd())
 				if err = checkPush(ctx, out, err); err != nil {
 					return err
 				}

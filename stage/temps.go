@@ -126,8 +126,8 @@ func outcomeOf(out []byte, err error, ref string) pushOutcome {
 // error, but not done.
 func (a *App) moveTemp(ctx context.Context, dir, remote, temp, lease, to string) (done bool, err error) {
 	ref := "refs/heads/" + temp
-	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: dir, Args: []string{
-		"push", "--porcelain", "--force-with-lease=" + ref + ":" + lease, remote, to + ":" + ref}})
+	out, err := a.Git.Run(ctx, gitcmd.Push{Dir: dir, Remote: remote,
+		Leases: []gitcmd.Lease{{Ref: ref, Expect: lease}}, Refspecs: []string{to + ":" + ref}}.Cmd())
 	return leasedPushDone(ctx, out, err)
 }
 
@@ -145,14 +145,12 @@ func leasedPushDone(ctx context.Context, out []byte, err error) (done bool, _ er
 	return false, checkPush(ctx, out, err)
 }
 
-// pushArgs builds a `git push --porcelain`, with progress on a terminal.
-// (--quiet would also silence the porcelain lines.)
-func pushArgs(a *App, args ...string) []string {
-	out := []string{"push", "--porcelain"}
-	if a.Progress {
-		out = append(out, "--progress")
-	}
-	return append(out, args...)
+// push is p as a step's command, with git's progress shown on a
+// terminal.
+func (a *App) push(p gitcmd.Push) *gitcmd.Cmd {
+	p.Progress = a.Progress
+	c := p.Cmd()
+	return &c
 }
 
 // checkPush turns refs the remote rejected into an error that says why.
@@ -180,13 +178,10 @@ func checkPush(_ context.Context, out []byte, err error) error {
 // deleteTempsCmd deletes temp branches from the remote, each only while
 // it is at the commit given: one push, leased.
 func deleteTempsCmd(dir, remote string, temps []gitcmd.Ref) gitcmd.Cmd {
-	args := []string{"push", "--porcelain"}
+	p := gitcmd.Push{Dir: dir, Remote: remote}
 	for _, t := range temps {
-		args = append(args, "--force-with-lease=refs/heads/"+t.Name+":"+t.OID)
+		p.Leases = append(p.Leases, gitcmd.Lease{Ref: "refs/heads/" + t.Name, Expect: t.OID})
+		p.Refspecs = append(p.Refspecs, ":refs/heads/"+t.Name)
 	}
-	args = append(args, remote)
-	for _, t := range temps {
-		args = append(args, ":refs/heads/"+t.Name)
-	}
-	return gitcmd.Cmd{Dir: dir, Args: args}
+	return p.Cmd()
 }

@@ -95,6 +95,31 @@ func (r *Runner) Output(ctx context.Context, dir string, args ...string) ([]byte
 	return r.Run(ctx, Cmd{Dir: dir, Args: args})
 }
 
+// readOnly reports whether the git command args only reads the
+// repository (its index and refs stay as they are): status, the log and
+// ref readers, config lookups.
+func readOnly(args []string) bool {
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "-c" || a == "-C":
+			i++ // its value
+		case strings.HasPrefix(a, "-"):
+		case a == "config":
+			return slices.ContainsFunc(args[i+1:], func(o string) bool {
+				return o == "--get" || o == "--get-all" || o == "--get-regexp" || o == "-l" || o == "--list"
+			})
+		default:
+			return slices.Contains(readOnlyCommands, a)
+		}
+	}
+	return false
+}
+
+// readOnlyCommands are the git commands that never write a repository's
+// index or refs.
+var readOnlyCommands = []string{"status", "rev-list", "log", "for-each-ref", "cat-file", "ls-remote", "rev-parse",
+	"diff", "diff-tree", "merge-base", "ls-files", "var"}
+
 // Run runs c and returns its standard output. A non-zero exit, a failure to
 // start, or a cancelled context is returned as an *Error.
 func (r *Runner) Run(ctx context.Context, c Cmd) ([]byte, error) {
@@ -113,8 +138,14 @@ func (r *Runner) Run(ctx context.Context, c Cmd) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, prog, c.Args...)
 	cmd.Dir = c.Dir
 	cmd.Env = r.env
+	if readOnly(c.Args) {
+		// A command that only reads takes no optional lock (git status
+		// would write the index it refreshed): it never gets in the way
+		// of git running in that repository.
+		cmd.Env = append(slices.Clip(cmd.Env), "GIT_OPTIONAL_LOCKS=0")
+	}
 	if len(c.Env) > 0 {
-		cmd.Env = append(slices.Clip(r.env), c.Env...)
+		cmd.Env = append(slices.Clip(cmd.Env), c.Env...)
 	}
 	// On cancellation (Ctrl-C, SIGTERM) git's process group gets SIGINT
 	// first so that git can remove its own lock files; it is killed only

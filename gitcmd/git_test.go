@@ -342,3 +342,27 @@ func TestReasonInAnyLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestReadOnly: the commands that only read run without optional locks;
+// a command that writes, or a config that sets, does not.
+func TestReadOnly(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"status", "--porcelain=v2"}, true},
+		{[]string{"-c", "core.quotePath=false", "log", "-1"}, true},
+		{[]string{"-C", "dir", "rev-list", "--count", "HEAD"}, true},
+		{[]string{"config", "-z", "--get-regexp", "^stage\\."}, true},
+		{[]string{"config", "remote.origin.url", "x"}, false},
+		{[]string{"-c", "core.logAllRefUpdates=always", "reset", "--keep", "HEAD"}, false},
+		{[]string{"push", "--porcelain"}, false},
+		{[]string{"update-ref", "--stdin"}, false},
+		{[]string{"symbolic-ref", "HEAD", "refs/heads/x"}, false},
+		{nil, false},
+	} {
+		if got := readOnly(c.args); got != c.want {
+			t.Errorf("readOnly(%q) = %v, want %v", c.args, got, c.want)
+		}
+	}
+}

@@ -91,7 +91,7 @@ func (a *App) mergeGroup(ctx context.Context, out []StatusEntry, g []int, shown 
 	for _, i := range g {
 		stores = append(stores, filepath.Join(gitcmd.CommonGitDir(out[i].StagingPath), "objects"))
 	}
-	env := append([]string{"GIT_OBJECT_DIRECTORY=" + tmp, gitcmd.AlternateObjects(stores...)}, noLocks...)
+	env := []string{"GIT_OBJECT_DIRECTORY=" + tmp, gitcmd.AlternateObjects(stores...), "GIT_OPTIONAL_LOCKS=0"}
 	var pairs [][2]string
 	var idx [][2]int
 	forPairs(g, shown, func(x, y int) {

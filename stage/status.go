@@ -175,11 +175,6 @@ func sameBase(m, n *Mapping) bool {
 	return samePath(m.WorkPath, n.WorkPath) && m.BaseBranch == n.BaseBranch
 }
 
-// noLocks keeps git from taking the optional index lock while it reads,
-// so that status never gets in the way of git running in those
-// repositories.
-var noLocks = []string{"GIT_OPTIONAL_LOCKS=0"}
-
 // refsResult is the base branches and remote-tracking refs of one work
 // repository, read once for all its copies; ready is closed when read.
 type refsResult struct {
@@ -220,7 +215,7 @@ func (a *App) workRefs(ctx context.Context, entries []ListEntry) map[string]*ref
 // written).
 func (a *App) probe(ctx context.Context, m *Mapping, refs *refsResult) *CopyStatus {
 	cs := &CopyStatus{ConflictsWith: []string{}, ConflictFiles: map[string][]string{}, ConflictsUnknown: []string{}}
-	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: m.StagingPath, Env: noLocks, Args: gitcmd.StatusArgs})
+	out, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: m.StagingPath, Args: gitcmd.StatusArgs})
 	if err != nil {
 		cs.Error = "cannot read the copy: " + reason(err)
 		return cs
@@ -254,7 +249,7 @@ func (a *App) probe(ctx context.Context, m *Mapping, refs *refsResult) *CopyStat
 		cs.Error = fmt.Sprintf("cannot compare with %s in %s: there is no such branch", m.BaseBranch, m.WorkPath)
 		return cs
 	}
-	env := append(objectsEnv(m.StagingPath), noLocks...)
+	env := objectsEnv(m.StagingPath)
 	out, err = a.Git.Run(ctx, gitcmd.Cmd{Dir: m.WorkPath, Env: env, Args: []string{
 		"rev-list", "--left-right", "--count", base + "..." + cs.Head, "--"}})
 	if err != nil {

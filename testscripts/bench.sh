@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs git-stage's benchmarks, each side by side with the plain git
 # commands a careful user would type for the same job, and prints the
-# table the README's Performance section shows. The fixture (20,000 files
+# table docs/performance.md shows. The fixture (20,000 files
 # in 200 directories with history, its remote behind git daemon) is built
 # once, in a temporary directory removed at the end.
 #

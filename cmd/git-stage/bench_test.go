@@ -7,7 +7,7 @@ package main
 //
 //	go test ./cmd/git-stage -run '^$' -bench . -benchtime 5x
 //
-// testscripts/bench.sh runs them and prints the table the README shows.
+// testscripts/bench.sh runs them and prints the table docs/performance.md shows.
 // The fixture (a 20,000-file repository in 200 directories with history,
 // its remote behind a git daemon) is built once per benchmark, or once
 // for all in $GIT_STAGE_BENCH_DIR when that is set. Copies are never

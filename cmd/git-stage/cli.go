@@ -21,7 +21,7 @@ import (
 // subcommand.
 type cli struct {
 	WorkRoot    string `name:"work-root" placeholder:"DIR" env:"GIT_STAGE_WORK_ROOT" gitconfig:"stage.workRoot" help:"Directory holding your repositories; a relative PROJECT is found there (git config stage.workRoot)."`
-	StagingRoot string `name:"staging-root" placeholder:"DIR" env:"GIT_STAGE_ROOT" gitconfig:"stage.root" help:"Directory holding the staging copies (git config stage.root; default: the nearest directory above holding .staging_sync.json, else the current one)."`
+	StagingRoot string `name:"staging-root" placeholder:"DIR" env:"GIT_STAGE_ROOT" gitconfig:"stage.root" help:"Directory holding the staging copies (git config stage.root; default: the current directory or the nearest one above it that holds .staging_sync.json, else the current one)."`
 	ConfigPath  string `name:"config-path" placeholder:"FILE" env:"GIT_STAGE_CONFIG" gitconfig:"stage.config" help:"Config file recording the copies (git config stage.config; default: <staging-root>/.staging_sync.json)."`
 	Quiet       bool   `short:"q" help:"Print only results and errors."`
 	Verbose     bool   `short:"v" help:"Echo each git command with the repository it runs in."`

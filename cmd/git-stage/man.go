@@ -39,6 +39,14 @@ func writeMan(w io.Writer, app *kong.Application) error {
 		p(".PP")
 		p("%s", roffText(strings.ReplaceAll(para, "NAME", shown)))
 	}
+	var routed []string
+	for _, cmd := range app.Children {
+		if !cmd.Hidden && cmd.Tag.Has("routed") {
+			routed = append(routed, cmd.Name)
+		}
+	}
+	p(".PP")
+	p("%s", roffText("The function of git-stage shell-init sends git stage <command> to git-stage when <command> is one of "+strings.Join(routed, ", ")+"; every other git stage, git stage <path> included, goes to Git untouched."))
 
 	p(".SH COMMANDS")
 	type setting struct {
@@ -72,6 +80,17 @@ func writeMan(w io.Writer, app *kong.Application) error {
 			p("%s", roffText(pos.Help))
 		}
 		writeManFlags(p, cmd.Flags)
+	}
+
+	p(".SH OUTPUT")
+	for _, sec := range manOutput {
+		p(`.SS "%s"`, roffFlag(sec.title))
+		p("%s", roffText(sec.intro))
+		for _, f := range sec.fields {
+			p(".TP")
+			p(`.B %s`, roffText(f[0]))
+			p("%s", roffText(f[1]))
+		}
 	}
 
 	p(".SH OPTIONS")
@@ -109,6 +128,17 @@ func writeMan(w io.Writer, app *kong.Application) error {
 	}
 	p(".PP")
 	p("A staging copy's own git config holds stage.config and stage.name: where its mapping lives, so that commands run inside it need no option.")
+	p(".SH EXAMPLES")
+	for _, ex := range manExamples {
+		p(".PP")
+		p("%s", roffText(ex[0]))
+		p(".PP")
+		p(".RS 4")
+		p(".nf")
+		p("%s", roffText(ex[1]))
+		p(".fi")
+		p(".RE")
+	}
 	p(".SH FILES")
 	p(".TP")
 	p(".B .staging_sync.json")
@@ -135,6 +165,77 @@ var manDescription = []string{
 	"You commit in the copy; NAME sync-back brings the commits home through the remote: it fast-forwards the work branch, pushes it, and deletes the temporary branch, all checks first and nothing lost on any failure. When other copies landed first, sync-back --rebase rebases the copy's commits onto the new base inside the copy before it lands them, --squash lands them as one commit, and NAME update does the rebase without landing; a conflict stops with nothing pushed and the copy in git's own rebase. NAME list shows the copies, recorded in .staging_sync.json in the staging root.",
 	"NAME status shows where each copy stands against its work branch and the remote's, and which other copies it would conflict with if both landed; NAME remove deletes a copy when nothing in it would be lost, and NAME prune forgets copies deleted by hand and deletes leftover temporary branches. Every command that changes something prints its plan instead with --dry-run.",
 	"Git's own git stage is a synonym for git add, which no program can override: use git staging, or the function that git-stage shell-init prints.",
+}
+
+// manSection is a part of the OUTPUT section: what a command prints, and
+// the meaning of each column or field.
+type manSection struct {
+	title, intro string
+	fields       [][2]string
+}
+
+// manOutput describes the tables and the JSON that list and status print.
+// The JSON field names are those of stage.ListEntry, stage.Mapping,
+// stage.Sync and stage.CopyStatus; man_test.go holds the two lists equal.
+var manOutput = []manSection{
+	{"list", "One row per recorded copy, sorted by name:", [][2]string{
+		{"NAME", "The staging name: the copy's path under the staging root."},
+		{"BRANCH", "The base branch: the work repository's branch the copy was made from, that sync-back lands on; followed by (review: R) once a --review-branch sync pushed to R."},
+		{"LAST SYNC", "When the last sync-back landed, in local time (YYYY-MM-DD HH:MM), or never."},
+		{"STAGING", "The copy's directory, marked (missing) when it is gone."},
+		{"WORK", "The work repository."},
+	}},
+	{"status", "status, and list --status, read local repositories only, in parallel, without network and without the index lock; one row per copy:", [][2]string{
+		{"NAME, BRANCH", "As for list."},
+		{"AHEAD", "The copy's commits that the work repository's branch lacks: what sync-back would bring home."},
+		{"BEHIND", "The work branch's commits that the copy lacks; a copy behind needs update, or sync-back --rebase."},
+		{"BEHIND-REMOTE", "The commits of the remote's branch, as the work repository last fetched it (refs/remotes/<remote>/<branch>), that the copy lacks; - when the work repository has no such ref."},
+		{"STATE", "clean, dirty(N) (N paths changed or untracked), missing (the directory is gone; prune forgets it), or error, with the reason on stderr."},
+		{"CONFLICTS", "The other copies of the same work branch whose committed work would conflict with this copy's if both landed (git merge-tree, nothing written to any repository); a name ending in ? could not be compared, with the reason on stderr."},
+		{"LEFTOVERS", "Temp branches that could not be deleted from the remote; prune deletes them."},
+		{"STAGING", "The copy's directory."},
+	}},
+	{"list --json", "A JSON array of objects, one per copy, sorted by name. The field names are stable: fields may be added, never renamed.", [][2]string{
+		{"name", "The staging name."},
+		{"staging_path", "The copy's directory, absolute."},
+		{"work_path", "The work repository, absolute."},
+		{"work_root", "The work root the copy was made under."},
+		{"remote", "The name of the remote the copy and the work repository share."},
+		{"remote_url", "Its URL, a password in it shown as ***."},
+		{"base_branch", "The branch the copy was made from, that sync-back lands on."},
+		{"base_commit", "That branch's commit when the copy was made."},
+		{"temp_branch", "The copy's temporary branch on the remote (staging-sync/...)."},
+		{"created", "When the copy was made, RFC 3339, UTC."},
+		{"last_sync", "null until a sync-back landed; then an object with time (RFC 3339, UTC), commit (the commit that landed), branch (the branch it landed on; the review branch for a review), temp_branch (the temporary branch it went through) and mode: fast-forward, force, rebase, squash or review."},
+		{"review_branch", "The remote branch the last --review-branch sync pushed to; empty when none did."},
+		{"leftover_temp_branches", "Temp branches that could not be deleted from the remote; an empty array when none."},
+		{"missing", "true when the copy's directory is gone."},
+	}},
+	{"status --json", "The objects of list --json, each with one more field, status: null when the directory is missing, else an object with these fields (stable as above):", [][2]string{
+		{"head", "The copy's HEAD commit."},
+		{"branch", "Its checked-out branch; empty when HEAD is detached."},
+		{"dirty", "true when it has uncommitted changes, untracked files included."},
+		{"changes", "How many paths are changed or untracked."},
+		{"ahead", "The commits of HEAD that the work branch lacks."},
+		{"behind", "The commits of the work branch that HEAD lacks."},
+		{"error", "Why the state could not be read in full (then ahead and behind are 0); empty when it was."},
+		{"behind_remote", "The commits of the remote's branch, as the work repository last fetched it, that HEAD lacks; null when the work repository has no such ref."},
+		{"conflicts_with", "The names of the other copies of the same work branch whose HEAD would conflict with this one's if both landed."},
+		{"conflict_files", "For each of those copies, the paths in conflict."},
+		{"conflicts_unknown", "The names of the copies that could not be compared with this one (git older than 2.38, unrelated histories)."},
+	}},
+}
+
+// manExamples are the EXAMPLES section: what each does, then the commands.
+var manExamples = [][2]string{
+	{"Say once where your repositories and your copies live:", "git config --global stage.workRoot ~/code\ngit config --global stage.root ~/staging"},
+	{"Make a copy of ~/code/apps/backend as ~/staging/apps/backend; or, inside a repository, make a copy of it and go there:", "git staging clone apps/backend\ncd \"$(git staging clone -q)\""},
+	{"Inside a copy, after committing there: bring the commits home; or rebase them first onto what other copies landed meanwhile; or land them as one commit:", "git staging sync-back\ngit staging sync-back --rebase\ngit staging sync-back --squash -m \"Add the importer\""},
+	{"Push a copy to a branch of its own for a pull request, instead of to its base branch:", "git staging sync-back --review-branch 'review/%n'"},
+	{"See where every copy stands; bring one that fell behind up to date without landing anything:", "git staging status\ngit staging update apps/backend"},
+	{"For scripts: the names of the copies whose directory is gone, and of those with commits to bring home:", "git staging list --json | jq -r '.[] | select(.missing) | .name'\ngit staging status --json | jq -r '.[] | select(.status.ahead > 0) | .name'"},
+	{"See what removing a copy would do, then remove it; tidy up after copies deleted by hand:", "git staging remove --dry-run apps/backend\ngit staging remove apps/backend\ngit staging prune"},
+	{"Bring .env along into every new copy of a repository, and install its dependencies there:", "git config --add stage.copy .env\ngit config --add stage.postClone 'npm ci'"},
 }
 
 // writeManFlags lists flags as tagged paragraphs.

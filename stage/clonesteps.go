@@ -37,19 +37,19 @@ func (j *cloneJob) steps(a *App) []*step {
 	steps = append(steps, &step{git: j.cloneCmd(a, j.branch, j.temp), early: j.early, undo: removeAllStep(j.tmp)})
 	// Its refs (a transaction that also checks HEAD, so not beside the
 	// checkout, which moves HEAD); then its remote and the temp branch
-	// while the files are checked out: the push costs no time.
+	// (the lane beside the files' checkout: the push costs no time).
 	steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"update-ref", "--stdin"}, Stdin: j.refUpdates()}})
-	background := []*step{{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "remote." + j.remote + ".url", j.url}}}}
+	remoteLane := []*step{{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "remote." + j.remote + ".url", j.url}}}}
 	if len(j.partial) > 0 || j.lfs != "" {
 		// The checkout may fetch blobs (a partial clone) or LFS objects
 		// the work repository lacks: from the remote, whose URL is set first.
-		steps = append(append(steps, background...), partialSteps(j.tmp, j.partial)...)
-		background = nil
+		steps = append(append(steps, remoteLane...), partialSteps(j.tmp, j.partial)...)
+		remoteLane = nil
 	}
 	for _, u := range j.pushURLs {
-		background = append(background, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "--add", "remote." + j.remote + ".pushurl", u}}})
+		remoteLane = append(remoteLane, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "--add", "remote." + j.remote + ".pushurl", u}}})
 	}
-	background = append(background, &step{
+	remoteLane = append(remoteLane, &step{
 		git: a.push(gitcmd.Push{Dir: j.tmp, Remote: j.remote,
 			Leases:   []gitcmd.Lease{{Ref: "refs/heads/" + j.temp}},
 			Refspecs: []string{"refs/heads/" + j.branch + ":refs/heads/" + j.temp}}),
@@ -73,35 +73,27 @@ func (j *cloneJob) steps(a *App) []*step {
 			return err
 		}},
 	})
-	for _, s := range background {
-		s.background = true
-	}
-	steps = append(steps, background...)
-	// The files: checked out from an unborn HEAD (the temp branch's name,
-	// which the copy has no branch of), so that a post-checkout hook sees
-	// what git clone and git worktree add give it: no old commit.
+	// The files, beside that: checked out from an unborn HEAD (the temp
+	// branch's name, which the copy has no branch of), so that a
+	// post-checkout hook sees what git clone and git worktree add give
+	// it: no old commit.
+	files := []*step{{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"symbolic-ref", "HEAD", "refs/heads/" + j.temp}}}}
 	checkout := []*step{{git: &gitcmd.Cmd{Dir: j.tmp, Tee: a.Progress, Args: []string{"checkout", "--force", a.progressArg(), j.branch, "--"}}}}
 	if j.lfs != "" {
 		checkout = lfsSteps(a, j.tmp, j.remote, j.lfs, checkout[0])
 	}
-	steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"symbolic-ref", "HEAD", "refs/heads/" + j.temp}}})
-	steps = append(steps, checkout...)
+	files = append(files, checkout...)
 	if len(j.copies) > 0 {
-		steps = append(steps, a.copyStep(j.work, j.tmp, j.copies))
+		files = append(files, a.copyStep(j.work, j.tmp, j.copies))
 	}
-	// Submodules write the copy's config, as the steps beside do.
-	if subs := j.submoduleSteps(a); len(subs) > 0 {
-		subs[0].waits = true
-		steps = append(steps, subs...)
-	}
-
-	// Into place, once the steps in the background (in the new copy) are done.
-	first := len(steps)
+	steps = append(steps, &step{beside: [][]*step{remoteLane, files}})
+	// Then the submodules, which write the copy's config as the steps
+	// beside did; and the copy into place.
+	steps = append(steps, j.submoduleSteps(a)...)
 	if j.replace {
 		steps = append(steps, renameStep(j.target, j.aside))
 	}
 	steps = append(steps, renameStep(j.tmp, j.target))
-	steps[first].waits = true
 
 	m := &Mapping{
 		StagingPath: j.target,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/git-stage/git-stage/gitcmd"
@@ -48,14 +49,13 @@ type step struct {
 	// a git command that was interrupted may still have taken effect, so it
 	// must tolerate a step that did nothing.
 	undo *step
-	// background runs the step beside the steps that follow it, after
-	// the background steps before it: a push while the files are checked
-	// out. It is shown (-v) when it is reached, so the trace is in plan
-	// order. When one fails, the steps beside it are stopped.
-	background bool
-	// waits starts the step only once every background step before it
-	// has finished (all of them have by the end of the run).
-	waits bool
+	// beside, when set, makes the step a group of lanes that run side by
+	// side, each lane's steps one after another (a push while the files
+	// are checked out); the steps after the group start once every lane
+	// is done. Reaching the group shows (-v) all its steps, lane after
+	// lane, so the trace is in plan order. The first failure stops the
+	// other lanes. A group has no command of its own.
+	beside [][]*step
 	// early is the step's git command, started before the run: reaching
 	// the step waits for it instead of starting it.
 	early *early
@@ -99,6 +99,12 @@ func (a *App) preview(steps []*step) {
 			a.preview(s.later())
 			continue
 		}
+		if s.beside != nil {
+			for _, lane := range s.beside {
+				a.preview(lane)
+			}
+			continue
+		}
 		if s.git != nil {
 			fmt.Fprint(a.Stdout, s.git.Show())
 		} else {
@@ -134,22 +140,13 @@ func (a *App) runPlan(ctx context.Context, dryRun bool, steps []*step, wouldDo f
 // cleanupTimeout bounds the undo work after a failure or interrupt.
 const cleanupTimeout = 2 * time.Minute
 
-// execute runs steps in order, background ones beside the others. When
-// one fails, or ctx is cancelled (Ctrl-C, SIGTERM), the background steps
-// are waited for, and the undo of every step started so far runs in
-// reverse order on a fresh context, so an interrupt cannot skip the
-// cleanup.
+// execute runs steps in order, the lanes of a group side by side. When
+// one fails, or ctx is cancelled (Ctrl-C, SIGTERM), the undo of every
+// step started so far runs in reverse order on a fresh context, so an
+// interrupt cannot skip the cleanup.
 func (a *App) execute(ctx context.Context, steps []*step) error {
-	fg, stopFg := context.WithCancel(ctx)
-	defer stopFg()
-	bg := &lane{a: a, ctx: ctx, stop: stopFg}
 	var undos []*step
 	fail := func(err error) error {
-		// A background failure stopped the step that failed here: it
-		// is the one to report.
-		if bgErr := bg.wait(); bgErr != nil {
-			err = bgErr
-		}
 		// A step that Ctrl-C or SIGTERM stopped (a fetch beside the
 		// push the user was waiting for), or a git that died of an
 		// interrupt signal, is the interrupt, and said so.
@@ -161,19 +158,31 @@ func (a *App) execute(ctx context.Context, steps []*step) error {
 	for i := 0; i < len(steps); i++ {
 		s := steps[i]
 		if s.later != nil {
-			if err := interrupted(fg); err != nil {
+			if err := interrupted(ctx); err != nil {
 				return fail(err)
 			}
 			steps = append(s.later(), steps[i+1:]...)
 			i = -1
 			continue
 		}
-		if s.waits || s.records {
-			if err := bg.wait(); err != nil {
+		if s.beside != nil {
+			if err := interrupted(ctx); err != nil {
 				return fail(err)
 			}
+			for _, lane := range s.beside {
+				for _, t := range lane {
+					if t.undo != nil {
+						undos = append(undos, t.undo)
+					}
+					a.show(t)
+				}
+			}
+			if err := a.runGroup(ctx, s.beside); err != nil {
+				return fail(err)
+			}
+			continue
 		}
-		if err := interrupted(fg); err != nil && !s.records {
+		if err := interrupted(ctx); err != nil && !s.records {
 			if s.afterwards {
 				a.skipAfterwards(ctx, s, err)
 				continue
@@ -183,16 +192,7 @@ func (a *App) execute(ctx context.Context, steps []*step) error {
 		if s.undo != nil {
 			undos = append(undos, s.undo)
 		}
-		if s.background {
-			bg.start(s)
-			continue
-		}
-		if s.lands {
-			if err := bg.wait(); err != nil {
-				return fail(err)
-			}
-		}
-		if err := a.runStep(fg, s); err != nil {
+		if err := a.runStep(ctx, s); err != nil {
 			if s.afterwards {
 				a.warnf("%v", err)
 				continue
@@ -203,10 +203,39 @@ func (a *App) execute(ctx context.Context, steps []*step) error {
 			undos = nil
 		}
 	}
-	if err := bg.wait(); err != nil {
-		return fail(err)
-	}
 	return nil
+}
+
+// runGroup runs lanes side by side, each lane's steps (shown already) one
+// after another. The first failure stops the other lanes (a step under
+// way that must finish, a push, still does) and is the one reported.
+func (a *App) runGroup(ctx context.Context, lanes [][]*step) error {
+	gctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var mu sync.Mutex
+	var first error
+	var wg sync.WaitGroup
+	for _, lane := range lanes {
+		wg.Go(func() {
+			for _, s := range lane {
+				err := interrupted(gctx)
+				if err == nil {
+					err = a.runShownStep(gctx, s)
+				}
+				if err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+						stop()
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return first
 }
 
 // skipAfterwards reports an afterwards step that an interrupt kept from
@@ -219,48 +248,6 @@ func (a *App) skipAfterwards(ctx context.Context, s *step, err error) {
 	if err = s.check(ctx, nil, err); err != nil {
 		a.warnf("%v", err)
 	}
-}
-
-// lane runs background steps one after another, beside the others.
-type lane struct {
-	a    *App
-	ctx  context.Context
-	stop context.CancelFunc // stops the steps beside the lane
-	last chan struct{}      // closed once the last step started is done
-	err  error              // the first failure, read after last is closed
-}
-
-// start shows s and runs it after the lane's other steps, unless one of
-// them failed or the run was interrupted.
-func (l *lane) start(s *step) {
-	l.a.show(s)
-	before, done := l.last, make(chan struct{})
-	l.last = done
-	go func() {
-		defer close(done)
-		if before != nil {
-			<-before
-		}
-		if l.err != nil {
-			return
-		}
-		err := interrupted(l.ctx)
-		if err == nil {
-			err = l.a.runShownStep(l.ctx, s)
-		}
-		if err != nil {
-			l.err = err
-			l.stop()
-		}
-	}()
-}
-
-// wait waits for the lane's steps and reports its first failure.
-func (l *lane) wait() error {
-	if l.last != nil {
-		<-l.last
-	}
-	return l.err
 }
 
 func (a *App) rollback(undos []*step) []error {
@@ -324,8 +311,8 @@ func (a *App) runStep(ctx context.Context, s *step) error {
 	return a.runShownStep(ctx, s)
 }
 
-// show traces s (-v): when it is reached, which for a background step
-// is before it starts.
+// show traces s (-v): when it is reached, which for a step of a group is
+// when the group starts.
 func (a *App) show(s *step) {
 	switch {
 	case a.Trace == nil:

@@ -193,12 +193,11 @@ func TestExecuteAfterwards(t *testing.T) {
 	}
 }
 
-// Background steps run beside the ones after them, in order among
-// themselves; a step that waits starts once they are done; a background
-// failure stops the foreground and is the error reported; a foreground
-// failure is undone only once the background is done; the trace is in
-// plan order.
-func TestExecuteBackground(t *testing.T) {
+// The lanes of a group run side by side, each in order; the step after
+// the group starts once they are all done; a failure in one lane stops
+// the other and is the error reported; a failure is undone only once the
+// other lanes are done; the trace is in plan order.
+func TestExecuteGroup(t *testing.T) {
 	var mu sync.Mutex
 	var log []string
 	note := func(s string) {
@@ -210,22 +209,24 @@ func TestExecuteBackground(t *testing.T) {
 	a := &App{Git: &gitcmd.Runner{}, Stderr: io.Discard, Trace: &trace}
 	fgStarted, oneDone := make(chan struct{}), make(chan struct{})
 	bgDone := false
-	steps := []*step{
-		{desc: "bg one", background: true, do: func(ctx context.Context) error {
+	steps := []*step{{beside: [][]*step{{
+		{desc: "bg one", do: func(ctx context.Context) error {
 			<-fgStarted // the foreground runs meanwhile
 			note("bg one")
 			close(oneDone)
 			return nil
 		}},
-		{desc: "bg two", background: true, do: func(context.Context) error {
+		{desc: "bg two", do: func(context.Context) error {
 			<-oneDone
 			time.Sleep(50 * time.Millisecond) // the waiting step would start now
 			note("bg two")
 			bgDone = true
 			return nil
 		}},
+	}, {
 		{desc: "fg", do: func(context.Context) error { note("fg"); close(fgStarted); return nil }},
-		{desc: "after", waits: true, do: func(context.Context) error {
+	}}},
+		{desc: "after", do: func(context.Context) error {
 			if !bgDone {
 				t.Error("a waiting step started before the background was done")
 			}
@@ -248,14 +249,15 @@ func TestExecuteBackground(t *testing.T) {
 	// undone.
 	log = nil
 	checkoutStarted := make(chan struct{})
-	steps = []*step{
-		{desc: "push", background: true, do: func(context.Context) error {
+	steps = []*step{{beside: [][]*step{{
+		{desc: "push", do: func(context.Context) error {
 			<-checkoutStarted
 			note("push")
 			return errors.New("rejected")
 		},
 			undo: &step{desc: "undo push", do: func(context.Context) error { note("undo push"); return nil }}},
-		{desc: "more", background: true, do: func(context.Context) error { note("more"); return nil }},
+		{desc: "more", do: func(context.Context) error { note("more"); return nil }},
+	}, {
 		{desc: "checkout", do: func(ctx context.Context) error {
 			close(checkoutStarted)
 			select {
@@ -266,7 +268,7 @@ func TestExecuteBackground(t *testing.T) {
 				return nil
 			}
 		}, undo: &step{desc: "undo checkout", do: func(context.Context) error { note("undo checkout"); return nil }}},
-	}
+	}}}}
 	err := a.execute(context.Background(), steps)
 	if err == nil || err.Error() != "rejected" {
 		t.Errorf("err = %v, want the background's", err)
@@ -275,16 +277,20 @@ func TestExecuteBackground(t *testing.T) {
 		t.Errorf("ran %v, want %v", log, want)
 	}
 
-	// A foreground failure waits for the background before undoing it.
+	// A failure in one lane waits for the other's step under way before
+	// undoing it.
 	log = nil
-	steps = []*step{
-		{desc: "push", background: true, do: func(context.Context) error {
+	pushStarted := make(chan struct{})
+	steps = []*step{{beside: [][]*step{{
+		{desc: "push", do: func(context.Context) error {
+			close(pushStarted)
 			time.Sleep(100 * time.Millisecond)
 			note("push landed")
 			return nil
 		}, undo: &step{desc: "undo push", do: func(context.Context) error { note("undo push"); return nil }}},
-		{desc: "checkout", do: func(context.Context) error { note("checkout failed"); return errors.New("hook") }},
-	}
+	}, {
+		{desc: "checkout", do: func(context.Context) error { <-pushStarted; note("checkout failed"); return errors.New("hook") }},
+	}}}}
 	err = a.execute(context.Background(), steps)
 	if err == nil || err.Error() != "hook" {
 		t.Errorf("err = %v, want the foreground's", err)
@@ -299,8 +305,8 @@ func TestExecuteBackground(t *testing.T) {
 	ctx, interrupt := context.WithCancel(context.Background())
 	defer interrupt()
 	fetchStarted := make(chan struct{})
-	steps = []*step{
-		{desc: "push", background: true, finish: true, do: func(ctx context.Context) error {
+	steps = []*step{{beside: [][]*step{{
+		{desc: "push", finish: true, do: func(ctx context.Context) error {
 			<-fetchStarted // Ctrl-C while the fetch runs
 			interrupt()
 			time.Sleep(50 * time.Millisecond)
@@ -310,13 +316,14 @@ func TestExecuteBackground(t *testing.T) {
 			note("push landed")
 			return nil
 		}, undo: &step{desc: "undo push", do: func(context.Context) error { note("undo push"); return nil }}},
+	}, {
 		{desc: "fetch", do: func(ctx context.Context) error {
 			close(fetchStarted)
 			<-ctx.Done()
 			note("fetch stopped")
 			return &gitcmd.Error{Args: []string{"fetch"}, ExitCode: -1, Err: ctx.Err()}
 		}},
-	}
+	}}}}
 	err = a.execute(ctx, steps)
 	if err == nil || err.Error() != "interrupted" {
 		t.Errorf("err = %v, want interrupted", err)

@@ -88,14 +88,13 @@ func (j *syncJob) landSteps(a *App) []*step {
 	}
 	steps := []*step{fetch, push}
 	if j.sameRemote() {
-		push.git.Dir, push.background = j.staging, true
-		steps = []*step{push, fetch}
+		push.git.Dir = j.staging
+		steps = []*step{{beside: [][]*step{{push}, {fetch}}}}
 	}
 	steps = append(j.gateSteps(a), steps...)
 
 	// 2. The work branch, moved to the staging HEAD, once the commits are
 	// on the remote; what it replaces saved first.
-	first := len(steps)
 	steps = append(steps, j.backupSteps(a)...)
 	if j.switchTo {
 		steps = append(steps, j.switchStep(a))
@@ -128,7 +127,6 @@ func (j *syncJob) landSteps(a *App) []*step {
 		leases = append(leases, gitcmd.Lease{Ref: ref, Expect: j.remoteTip})
 	}
 	steps = append(steps, j.landStep(a, leases, j.head+":"+ref, j.head))
-	steps[first].waits = true
 
 	// 4. The record; then the copy on the squash commit that landed, its
 	// remote-tracking ref of the branch, and the work repository's

@@ -262,7 +262,7 @@ func TestExecuteBackground(t *testing.T) {
 			case <-ctx.Done():
 				note("checkout stopped")
 				return ctx.Err()
-			case <-time.After(10 * time.Second):
+			case <-time.After(time.Minute): // only against a hang
 				return nil
 			}
 		}, undo: &step{desc: "undo checkout", do: func(context.Context) error { note("undo checkout"); return nil }}},
@@ -277,13 +277,18 @@ func TestExecuteBackground(t *testing.T) {
 
 	// A foreground failure waits for the background before undoing it.
 	log = nil
+	checkoutFailed := make(chan struct{})
 	steps = []*step{
 		{desc: "push", background: true, do: func(context.Context) error {
-			time.Sleep(100 * time.Millisecond)
+			<-checkoutFailed // the push lands after the checkout failed
 			note("push landed")
 			return nil
 		}, undo: &step{desc: "undo push", do: func(context.Context) error { note("undo push"); return nil }}},
-		{desc: "checkout", do: func(context.Context) error { note("checkout failed"); return errors.New("hook") }},
+		{desc: "checkout", do: func(context.Context) error {
+			note("checkout failed")
+			close(checkoutFailed)
+			return errors.New("hook")
+		}},
 	}
 	err = a.execute(context.Background(), steps)
 	if err == nil || err.Error() != "hook" {

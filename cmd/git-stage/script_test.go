@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,11 +30,29 @@ import (
 // The scripts run git-stage as a program: the test binary, under both of
 // the names install.sh gives it.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(scriptsSideBySide{m}, map[string]func(){
 		"git-stage":   func() { os.Exit(start(testClock())) },
 		"git-staging": func() { os.Exit(start(testClock())) },
 		"ctrlc":       func() { os.Exit(ctrlc(os.Args[1:])) },
 	})
+}
+
+// scriptsSideBySide runs the tests with more of them side by side than go
+// test's default (-parallel, GOMAXPROCS), unless -parallel is given: a
+// script spends its time waiting for the git, git-stage and hook
+// processes it starts, not running Go code, so GOMAXPROCS at a time
+// leaves the machine's cores idle between processes, and on a machine
+// that other work keeps busy gets the suite too small a share of it.
+type scriptsSideBySide struct{ m *testing.M }
+
+func (s scriptsSideBySide) Run() int {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", strconv.Itoa(4*runtime.GOMAXPROCS(0)))
+	}
+	return s.m.Run()
 }
 
 // testClock pins the time (temp branch names, config timestamps) when a

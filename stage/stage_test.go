@@ -264,7 +264,7 @@ func TestExecuteGroup(t *testing.T) {
 			case <-ctx.Done():
 				note("checkout stopped")
 				return ctx.Err()
-			case <-time.After(10 * time.Second):
+			case <-time.After(time.Minute): // only against a hang
 				return nil
 			}
 		}, undo: &step{desc: "undo checkout", do: func(context.Context) error { note("undo checkout"); return nil }}},
@@ -280,16 +280,21 @@ func TestExecuteGroup(t *testing.T) {
 	// A failure in one lane waits for the other's step under way before
 	// undoing it.
 	log = nil
-	pushStarted := make(chan struct{})
+	pushStarted, checkoutFailed := make(chan struct{}), make(chan struct{})
 	steps = []*step{{beside: [][]*step{{
 		{desc: "push", do: func(context.Context) error {
 			close(pushStarted)
-			time.Sleep(100 * time.Millisecond)
+			<-checkoutFailed // the push lands after the checkout failed
 			note("push landed")
 			return nil
 		}, undo: &step{desc: "undo push", do: func(context.Context) error { note("undo push"); return nil }}},
 	}, {
-		{desc: "checkout", do: func(context.Context) error { <-pushStarted; note("checkout failed"); return errors.New("hook") }},
+		{desc: "checkout", do: func(context.Context) error {
+			<-pushStarted
+			note("checkout failed")
+			close(checkoutFailed)
+			return errors.New("hook")
+		}},
 	}}}}
 	err = a.execute(context.Background(), steps)
 	if err == nil || err.Error() != "hook" {

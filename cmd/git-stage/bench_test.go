@@ -193,7 +193,7 @@ func (f *benchFixture) startDaemon(b *testing.B, srv string) {
 		f.daemon.Process.Kill()
 		f.daemon.Wait()
 	})
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(hangCap); ; time.Sleep(20 * time.Millisecond) {
 		if c, err := net.Dial("tcp", "127.0.0.1:"+port); err == nil {
 			c.Close()
 			break

@@ -85,13 +85,15 @@ func TestTerminalPromptFailsAtOnce(t *testing.T) {
 
 	master, slave := openPty(t)
 	var out syncBuffer
+	read := make(chan struct{}) // all the terminal's output is read
 	go func() {
+		defer close(read)
 		buf := make([]byte, 4096)
 		for {
 			n, err := master.Read(buf)
 			out.Write(buf[:n])
 			if err != nil {
-				return
+				return // EIO once no process has the terminal open
 			}
 		}
 	}()
@@ -104,11 +106,12 @@ func TestTerminalPromptFailsAtOnce(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	slave.Close() // git-stage's are the only ends left open
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
 	select {
 	case <-exited:
-	case <-time.After(20 * time.Second):
+	case <-time.After(hangCap):
 		// Its git may be stopped: kill the whole session's processes.
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		for _, l := range strings.Split(psSession(cmd.Process.Pid), "\n") {
@@ -119,9 +122,12 @@ func TestTerminalPromptFailsAtOnce(t *testing.T) {
 			}
 		}
 		<-exited
-		t.Fatalf("git-stage still ran 20s later: a git child waits on the terminal; terminal:\n%s", out.String())
+		t.Fatalf("git-stage still ran %v later: a git child waits on the terminal; terminal:\n%s", hangCap, out.String())
 	}
-	time.Sleep(100 * time.Millisecond) // the last output
+	select {
+	case <-read:
+	case <-time.After(hangCap): // a child of git-stage holds the terminal
+	}
 	if code := cmd.ProcessState.ExitCode(); code != 1 {
 		t.Errorf("exit status %d, want 1", code)
 	}

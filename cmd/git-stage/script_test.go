@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"net"
@@ -14,10 +15,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,11 +30,29 @@ import (
 // The scripts run git-stage as a program: the test binary, under both of
 // the names install.sh gives it.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(scriptsSideBySide{m}, map[string]func(){
 		"git-stage":   func() { os.Exit(start(testClock())) },
 		"git-staging": func() { os.Exit(start(testClock())) },
 		"ctrlc":       func() { os.Exit(ctrlc(os.Args[1:])) },
 	})
+}
+
+// scriptsSideBySide runs the tests with more of them side by side than go
+// test's default (-parallel, GOMAXPROCS), unless -parallel is given: a
+// script spends its time waiting for the git, git-stage and hook
+// processes it starts, not running Go code, so GOMAXPROCS at a time
+// leaves the machine's cores idle between processes, and on a machine
+// that other work keeps busy gets the suite too small a share of it.
+type scriptsSideBySide struct{ m *testing.M }
+
+func (s scriptsSideBySide) Run() int {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", strconv.Itoa(4*runtime.GOMAXPROCS(0)))
+	}
+	return s.m.Run()
 }
 
 // testClock pins the time (temp branch names, config timestamps) when a
@@ -72,12 +93,14 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":          cmdExits,
 			"gitdaemon":      cmdGitDaemon,
+			"daemonidle":     cmdDaemonIdle,
 			"mkrepos":        cmdMkrepos,
 			"state":          cmdState,
 			"planran":        cmdPlanRan,
 			"gitwrap":        cmdGitWrap,
 			"githttp":        cmdGitHTTP,
 			"waitfile":       cmdWaitfile,
+			"waitgone":       cmdWaitgone,
 			"readme-snippet": cmdReadmeSnippet,
 			"tmpfs":          cmdTmpfs,
 		},
@@ -353,13 +376,45 @@ func cmdGitDaemon(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 func waitListening(ts *testscript.TestScript, addr string) {
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(hangCap); ; time.Sleep(20 * time.Millisecond) {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
 			return
 		}
 		if time.Now().After(deadline) {
 			ts.Fatalf("nothing listens on %s", addr)
+		}
+	}
+}
+
+var (
+	daemonConn = regexp.MustCompile(`(?m)^\[(\d+)\] Connection from `)
+	daemonDone = regexp.MustCompile(`(?m)^\[\d+\] \[(\d+)\] Disconnected`)
+)
+
+// daemonidle: wait until every connection the git daemon took (its log,
+// $WORK/gitdaemon.log) has ended, so that a push it was still applying
+// for a client that is gone has landed, or never will.
+func cmdDaemonIdle(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: daemonidle")
+	}
+	log := filepath.Join(ts.Getenv("WORK"), "gitdaemon.log")
+	for deadline := time.Now().Add(hangCap); ; time.Sleep(20 * time.Millisecond) {
+		data, err := os.ReadFile(log)
+		ts.Check(err)
+		open := map[string]bool{}
+		for _, m := range daemonConn.FindAllSubmatch(data, -1) {
+			open[string(m[1])] = true
+		}
+		for _, m := range daemonDone.FindAllSubmatch(data, -1) {
+			delete(open, string(m[1]))
+		}
+		if len(open) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("the git daemon still serves %d connection(s)", len(open))
 		}
 	}
 }
@@ -388,17 +443,68 @@ func cmdGitHTTP(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("GITHTTP", "http://"+l.Addr().String()+"/")
 }
 
+// waitfile PATH [REGEXP]: wait until PATH exists (PATH may be a glob
+// pattern, which one file must match) and, with REGEXP, until a line of
+// it matches: a script waits for a condition, never for a time. The cap
+// (hangCap) only keeps a broken run from hanging the suite.
 func cmdWaitfile(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: waitfile PATH")
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: waitfile PATH [REGEXP]")
 	}
 	p := ts.MkAbs(args[0])
-	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if _, err := os.Stat(p); err == nil {
+	var re *regexp.Regexp
+	if len(args) == 2 {
+		var err error
+		re, err = regexp.Compile("(?m)" + args[1])
+		ts.Check(err)
+	}
+	for deadline := time.Now().Add(hangCap); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		m, _ := filepath.Glob(p)
+		if len(m) == 0 {
+			continue
+		}
+		if re == nil {
+			return
+		}
+		if data, err := os.ReadFile(m[0]); err == nil && re.Match(data) {
 			return
 		}
 	}
+	if re != nil {
+		ts.Fatalf("no line of %s matched %q", args[0], args[1])
+	}
 	ts.Fatalf("%s did not appear", args[0])
+}
+
+// waitgone PIDFILE...: wait until each process whose pid a PIDFILE holds
+// has ended (a zombie has): what it would still do is done.
+func cmdWaitgone(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: waitgone PIDFILE...")
+	}
+	for _, f := range args {
+		pid, err := strconv.Atoi(strings.TrimSpace(ts.ReadFile(f)))
+		ts.Check(err)
+		for deadline := time.Now().Add(hangCap); alive(pid); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				ts.Fatalf("process %d (%s) still runs", pid, f)
+			}
+		}
+	}
+}
+
+// alive reports whether process pid runs: it exists and is no zombie.
+func alive(pid int) bool {
+	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return !os.IsNotExist(err) // no /proc here: kill said it exists
+	}
+	// pid (comm) state ...; comm may hold spaces and parentheses.
+	_, rest, _ := strings.Cut(string(data[bytes.LastIndexByte(data, ')')+1:]), " ")
+	return !strings.HasPrefix(rest, "Z")
 }
 
 // readme-snippet NAME FILE: write the README's code block between

@@ -34,11 +34,14 @@ func runIn(t *testing.T, env []string, dir string, name string, args ...string) 
 	return string(out)
 }
 
-// slowHook makes the remote's pre-receive mark its start in marker and
-// then take two seconds, for updates of refs starting with prefix.
+// slowHook makes the remote's pre-receive, for updates of refs starting
+// with prefix, mark its start in marker, then hold the push until the
+// signal is taken (terminate creates marker.sent; the cap only keeps a
+// broken run from hanging).
 func slowHook(t *testing.T, remote, prefix, marker string) {
 	t.Helper()
-	hook := "#!/bin/sh\nwhile read old new ref; do\n  case \"$ref\" in " + prefix + "*) touch '" + marker + "'; sleep 2;; esac\ndone\n"
+	hook := "#!/bin/sh\nwhile read old new ref; do\n  case \"$ref\" in " + prefix + "*) touch '" + marker + "'; n=0\n" +
+		"    while [ ! -e '" + marker + ".sent' ] && [ $n -lt 3000 ]; do sleep 0.1; n=$((n+1)); done;; esac\ndone\n"
 	if err := os.WriteFile(filepath.Join(remote, "hooks", "pre-receive"), []byte(hook), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -46,8 +49,8 @@ func slowHook(t *testing.T, remote, prefix, marker string) {
 
 // terminate starts git-stage in a process group of its own (a shell's
 // job), sends sig to the whole group once marker appears, as a shell's
-// `kill %1` or its hang-up does, and returns git-stage's exit status and
-// stderr.
+// `kill %1` or its hang-up does, creates marker.sent once git-stage has
+// taken it, and returns git-stage's exit status and stderr.
 func terminate(t *testing.T, sig syscall.Signal, env []string, dir, marker string, args ...string) (int, string) {
 	t.Helper()
 	cmd := exec.Command("git-stage", args...)
@@ -59,7 +62,7 @@ func terminate(t *testing.T, sig syscall.Signal, env []string, dir, marker strin
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(hangCap)
 	for {
 		if _, err := os.Stat(marker); err == nil {
 			break
@@ -71,6 +74,12 @@ func terminate(t *testing.T, sig syscall.Signal, env []string, dir, marker strin
 		time.Sleep(20 * time.Millisecond)
 	}
 	if err := syscall.Kill(-cmd.Process.Pid, sig); err != nil {
+		t.Fatal(err)
+	}
+	for sigPending(cmd.Process.Pid, sig) && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := os.WriteFile(marker+".sent", nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cmd.Wait()

@@ -179,6 +179,22 @@ func (c *pruneCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) er
 	return app.Prune(ctx, s, stage.PruneOptions{Force: c.Force, DryRun: c.DryRun})
 }
 
+// helpAsTyped prints Kong's help with quotes as they were typed: Kong
+// formats help text as Go doc comments, which turn '' and `` into curly
+// quotes, and --review-branch '' must be shown as the shell takes it.
+func helpAsTyped(options kong.HelpOptions, ctx *kong.Context) error {
+	out := ctx.Stdout
+	var buf bytes.Buffer
+	ctx.Stdout = &buf
+	err := kong.DefaultHelpPrinter(options, ctx)
+	ctx.Stdout = out
+	text := strings.NewReplacer("\u201d", "''", "\u201c", "``").Replace(buf.String())
+	if _, werr := io.WriteString(out, text); err == nil {
+		err = werr
+	}
+	return err
+}
+
 // exitStatus carries an exit status out of Kong, which would otherwise
 // call os.Exit itself (for --help, --version).
 type exitStatus int
@@ -216,6 +232,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(exitStatus(code)) }),
 		kong.Vars{"version": name + " " + version},
+		kong.Help(helpAsTyped),
 	)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)

@@ -180,8 +180,9 @@ func (c *pruneCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) er
 }
 
 // helpAsTyped prints Kong's help with quotes as they were typed: Kong
-// formats help text as Go doc comments, which turn ” and “ into curly
-// quotes, and --review-branch ” must be shown as the shell takes it.
+// formats help text as Go doc comments, which turn two single quotes (or
+// two backquotes) into a curly quote, and the empty value of
+// --review-branch must be shown as the shell takes it.
 func helpAsTyped(options kong.HelpOptions, ctx *kong.Context) error {
 	out := ctx.Stdout
 	var buf bytes.Buffer

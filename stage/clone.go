@@ -34,7 +34,6 @@ type cloneJob struct {
 	target   string // the staging copy's directory
 	tmp      string // where the copy is built before it is moved to target
 	aside    string // where a replaced copy waits until the new one is in place
-	config   string // store's path
 	store    *Store
 	replace  bool // something is at target and --force replaces it
 
@@ -151,7 +150,7 @@ func (j *cloneJob) startEarly(ctx context.Context, a *App, branch string) {
 // lock takes the copy's lock, unless the run holds it.
 func (j *cloneJob) lock() (err error) {
 	if j.unlock == nil {
-		j.unlock, j.lockMade, err = lockCopy(j.config, j.target, j.name)
+		j.unlock, j.lockMade, err = lockCopy(j.store.Path, j.target, j.name)
 	}
 	return err
 }

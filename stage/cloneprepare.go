@@ -16,7 +16,7 @@ import (
 
 func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *cloneJob, err error) {
 	store := s.store()
-	j := &cloneJob{config: store.Path, store: store, remote: o.Remote, now: a.Now()}
+	j := &cloneJob{store: store, remote: o.Remote, now: a.Now()}
 	defer func() {
 		if err != nil {
 			j.discardEarly()
@@ -85,7 +85,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	if err != nil {
 		return nil, err
 	}
-	if err := checkNameFree(cfg, j.config, j.name, j.target); err != nil {
+	if err := checkNameFree(cfg, j.store.Path, j.name, j.target); err != nil {
 		return nil, err
 	}
 	if err := j.checkPlace(cfg); err != nil {
@@ -101,7 +101,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	// --force replaces only this mapping's copy; a directory that is no
 	// repository is left to the loss rule (replaced when empty).
 	if isRepo, _ := exists(filepath.Join(j.target, ".git")); j.replace && o.Force == 1 && isRepo {
-		if err := a.checkCopyMark(ctx, j.target, j.name, j.config); err != nil {
+		if err := a.checkCopyMark(ctx, j.target, j.name, j.store.Path); err != nil {
 			return nil, wrap(err, "pick another name with --as-name, or discard it with -ff (--force --force)",
 				"staging directory %s is not the copy of staging name %q", j.target, j.name)
 		}
@@ -323,11 +323,11 @@ func (j *cloneJob) checkPlace(cfg *Config) error {
 		return refuse("pick another name with --as-name",
 			"the work repository %s is inside the staging directory %s", j.work, j.target)
 	}
-	if within(j.config, j.target) {
+	if within(j.store.Path, j.target) {
 		return refuse("pick another name with --as-name",
-			"the config file %s is inside the staging directory %s", j.config, j.target)
+			"the config file %s is inside the staging directory %s", j.store.Path, j.target)
 	}
-	for _, own := range []string{j.config + configLockSuffix, filepath.Join(filepath.Dir(j.config), lockDirName)} {
+	for _, own := range []string{j.store.Path + configLockSuffix, filepath.Join(filepath.Dir(j.store.Path), lockDirName)} {
 		if within(own, j.target) || within(j.target, own) {
 			return refuse("pick another name with --as-name",
 				"staging directory %s would overlap git-stage's own file %s", j.target, own)

@@ -108,7 +108,7 @@ func (j *cloneJob) steps(a *App) []*step {
 		Leftovers:   j.leftovers,
 	}
 	steps = append(steps, &step{
-		desc: fmt.Sprintf("record %q in %s", j.name, j.config),
+		desc: fmt.Sprintf("record %q in %s", j.name, j.store.Path),
 		do: func(ctx context.Context) error {
 			return j.store.Update(ctx, func(c *Config) error {
 				c.Stagings[j.name] = m
@@ -137,7 +137,7 @@ func (j *cloneJob) cloneCmd(a *App, branch, temp string) *gitcmd.Cmd {
 		// whatever push.default says: a configured push refspec wins.
 		"--config=remote."+j.remote+".push=refs/heads/"+branch+":refs/heads/"+temp,
 		// Where the copy's mapping lives, for commands run inside it.
-		"--config=stage.config="+j.config,
+		"--config=stage.config="+j.store.Path,
 		"--config=stage.name="+j.name,
 		"--", j.work, j.tmp,
 	)}

@@ -58,8 +58,8 @@ func (a *App) pruneLeftovers(ctx context.Context, j *pruneJob, root string, cfg 
 			u()
 		}
 	}
-	configThere, _ := exists(j.config)
-	locksThere, _ := exists(filepath.Dir(copyLockPath(j.config, root)))
+	configThere, _ := exists(j.store.Path)
+	locksThere, _ := exists(filepath.Dir(copyLockPath(j.store.Path, root)))
 	if !configThere && !locksThere {
 		return release, nil
 	}
@@ -73,11 +73,11 @@ func (a *App) pruneLeftovers(ctx context.Context, j *pruneJob, root string, cfg 
 	for _, dir := range findLeftovers(root, cfg) {
 		l := newLeftover(dir)
 		l.readConfig()
-		if l.config != "" && physical(l.config) != physical(j.config) {
+		if l.config != "" && physical(l.config) != physical(j.store.Path) {
 			a.infof("skipped %s: it belongs to the copies of %s", l, l.config)
 			continue
 		}
-		lockPath := copyLockPath(j.config, l.target)
+		lockPath := copyLockPath(j.store.Path, l.target)
 		if !locked[lockPath] {
 			unlock, _, busy, err := tryLock(lockPath)
 			switch {
@@ -123,7 +123,7 @@ func (a *App) cloneLeftovers(ctx context.Context, j *cloneJob, cfg *Config, forc
 		}
 		l := newLeftover(dir)
 		l.readConfig()
-		if l.config != "" && physical(l.config) != physical(j.config) {
+		if l.config != "" && physical(l.config) != physical(j.store.Path) {
 			a.infof("skipped %s: it belongs to the copies of %s", l, l.config)
 			continue
 		}

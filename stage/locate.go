@@ -8,10 +8,9 @@ import (
 
 // located is a staging copy's mapping, and where it was found.
 type located struct {
-	name   string
-	config string // store's path
-	store  *Store
-	m      *Mapping
+	name  string
+	store *Store
+	m     *Mapping
 }
 
 // lock takes the copy's lock for a run; a dry run, which changes nothing,
@@ -20,7 +19,7 @@ func (l *located) lock(dryRun bool) (unlock func(), err error) {
 	if dryRun {
 		return func() {}, nil
 	}
-	unlock, _, err = lockCopy(l.config, l.m.StagingPath, l.name)
+	unlock, _, err = lockCopy(l.store.Path, l.m.StagingPath, l.name)
 	return unlock, err
 }
 
@@ -48,7 +47,7 @@ const listHint = "`git staging list` shows the staging copies; pass --staging-ro
 // not the copy: the repository's top level must be the mapping's path.
 func (a *App) locate(ctx context.Context, s Settings, name string) (*located, error) {
 	store := s.store()
-	l := &located{config: store.Path, store: store}
+	l := &located{store: store}
 	here := ""
 	if name != "" {
 		var err error
@@ -66,7 +65,7 @@ func (a *App) locate(ctx context.Context, s Settings, name string) (*located, er
 		return nil, err
 	}
 	if l.m = cfg.Stagings[l.name]; l.m == nil {
-		return nil, refuse(listHint, "no staging copy %q is recorded in %s", l.name, l.config)
+		return nil, refuse(listHint, "no staging copy %q is recorded in %s", l.name, l.store.Path)
 	}
 	if here != "" && !samePath(here, l.m.StagingPath) {
 		return nil, refuse(fmt.Sprintf("run it in %s, or name the copy; a git worktree or a copy (cp) of a staging copy is not one", l.m.StagingPath),
@@ -98,7 +97,7 @@ func (a *App) locateHere(ctx context.Context, s Settings, l *located) (string, e
 			return top, nil
 		}
 	}
-	return "", refuse("name the copy; "+listHint, "the repository at %s is not a staging copy recorded in %s", top, l.config)
+	return "", refuse("name the copy; "+listHint, "the repository at %s is not a staging copy recorded in %s", top, l.store.Path)
 }
 
 // repoTop returns the top level of the work tree containing dir, as git

@@ -19,7 +19,6 @@ type PruneOptions struct {
 // pruneJob is what prune decided: per remote, the temp branches to delete;
 // per mapping, whether it is forgotten and which leftovers are settled.
 type pruneJob struct {
-	config  string // store's path
 	store   *Store
 	deletes []pruneDelete
 	forget  map[string]string   // name → its staging path (gone)
@@ -46,7 +45,7 @@ func (a *App) Prune(ctx context.Context, s Settings, o PruneOptions) error {
 	if err != nil {
 		return err
 	}
-	j := &pruneJob{config: store.Path, store: store, forget: map[string]string{}, settled: map[string][]string{}}
+	j := &pruneJob{store: store, forget: map[string]string{}, settled: map[string][]string{}}
 	if err := a.preparePrune(ctx, j, cfg, o.Force); err != nil {
 		return err
 	}
@@ -57,7 +56,7 @@ func (a *App) Prune(ctx context.Context, s Settings, o PruneOptions) error {
 		a.warnf("%s", k)
 	}
 	if len(steps) == 0 && !o.DryRun {
-		a.infof("nothing to prune in %s", j.config)
+		a.infof("nothing to prune in %s", j.store.Path)
 		return j.keptError()
 	}
 	ran, err := a.runPlan(ctx, o.DryRun, steps, func() string { return "" }, func(err error) error {
@@ -132,7 +131,7 @@ func (a *App) preparePrune(ctx context.Context, j *pruneJob, cfg *Config, force 
 		if len(temps) == 0 {
 			continue
 		}
-		g := find(wayTo(m, j.config))
+		g := find(wayTo(m, j.store.Path))
 		for _, t := range temps {
 			if _, dup := g.owner[t]; !dup {
 				g.temps = append(g.temps, t)
@@ -230,7 +229,7 @@ func (j *pruneJob) steps() []*step {
 		parts = append(parts, fmt.Sprintf("drop %s from the leftovers of %q", strings.Join(j.settled[name], ", "), name))
 	}
 	steps = append(steps, &step{
-		desc: fmt.Sprintf("record in %s: %s", j.config, strings.Join(parts, "; ")),
+		desc: fmt.Sprintf("record in %s: %s", j.store.Path, strings.Join(parts, "; ")),
 		do: func(ctx context.Context) error {
 			return j.store.Update(ctx, func(c *Config) error {
 				for name, path := range j.forget {

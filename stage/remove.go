@@ -73,15 +73,15 @@ func (a *App) Remove(ctx context.Context, s Settings, o RemoveOptions) error {
 }
 
 func (a *App) prepareRemove(ctx context.Context, s Settings, o RemoveOptions, l *located) (*removeJob, error) {
-	j := &removeJob{located: l, way: wayTo(l.m, l.config), root: s.StagingRoot}
+	j := &removeJob{located: l, way: wayTo(l.m, l.store.Path), root: s.StagingRoot}
 	var err error
 	if j.present, err = exists(j.m.StagingPath); err != nil {
 		return nil, wrap(err, "", "inspect %s", j.m.StagingPath)
 	}
 	// Only the copy git-stage made is deleted, whatever the config says.
 	if j.present {
-		if err := a.checkDeletable(ctx, j.m.StagingPath, j.root, j.m.WorkPath, j.name, j.config); err != nil {
-			hint := fmt.Sprintf("git-stage deletes only the staging copies it made, inside the staging root; if the entry for %q in %s is wrong, correct it by hand", j.name, j.config)
+		if err := a.checkDeletable(ctx, j.m.StagingPath, j.root, j.m.WorkPath, j.name, j.store.Path); err != nil {
+			hint := fmt.Sprintf("git-stage deletes only the staging copies it made, inside the staging root; if the entry for %q in %s is wrong, correct it by hand", j.name, j.store.Path)
 			if errors.Is(err, errNotInRoot) {
 				hint = "run remove with --staging-root set to the root that holds the copy; git-stage deletes only the staging copies it made, inside the staging root"
 			}
@@ -135,7 +135,7 @@ func (j *removeJob) steps(a *App) []*step {
 	}
 	staging := j.m.StagingPath
 	steps = append(steps, &step{
-		desc: fmt.Sprintf("forget %q in %s", j.name, j.config),
+		desc: fmt.Sprintf("forget %q in %s", j.name, j.store.Path),
 		do: func(ctx context.Context) error {
 			return j.store.Update(ctx, func(c *Config) error {
 				if m := c.Stagings[j.name]; m != nil && m.StagingPath == staging {

@@ -148,10 +148,10 @@ func (j *syncJob) failureHint(err error) string {
 	switch {
 	case j.landed && j.mode == modeReview:
 		return fmt.Sprintf("the push itself is done: review branch %s on %s is at %s; only its record in %s is missing",
-			j.review, j.remote, short(j.head), j.config)
+			j.review, j.remote, short(j.head), j.store.Path)
 	case j.landed:
 		return fmt.Sprintf("the sync itself is done: %s in %s and on %s are at %s; only its record in %s is missing",
-			j.branch, j.work, j.remote, short(j.head), j.config)
+			j.branch, j.work, j.remote, short(j.head), j.store.Path)
 	case undoIncomplete(err):
 		return "see above for what is left; run sync-back again once the cause is fixed"
 	case gateFailed(err):

@@ -263,7 +263,7 @@ func (j *syncJob) checkTempOwned(o SyncBackOptions) error {
 	if o.TempBranch == "" && !strings.HasPrefix(j.temp, TempPrefix) {
 		// Only a hand-edited config records such a temp branch.
 		return refuse("name a new temp branch with --temp-branch, or record a "+TempPrefix+" one in the config",
-			"temp branch %s recorded for %q in %s is a branch of %s outside %s: sync-back does not move or delete it", j.temp, j.name, j.config, j.remote, TempPrefix)
+			"temp branch %s recorded for %q in %s is a branch of %s outside %s: sync-back does not move or delete it", j.temp, j.name, j.store.Path, j.remote, TempPrefix)
 	}
 	if o.TempBranch == "" || strings.HasPrefix(j.temp, TempPrefix) && (j.temp == j.m.TempBranch || slices.Contains(j.m.Leftovers, j.temp)) {
 		return nil

@@ -260,7 +260,7 @@ func (j *syncJob) landStep(a *App, leases []gitcmd.Lease, refspec, tempAt string
 // recordStep records the sync in the mapping; edit, when set, records more.
 func (j *syncJob) recordStep(a *App, branch string, edit func(*Mapping)) *step {
 	return &step{
-		desc:    fmt.Sprintf("record the sync of %q in %s", j.name, j.config),
+		desc:    fmt.Sprintf("record the sync of %q in %s", j.name, j.store.Path),
 		records: true,
 		do: func(ctx context.Context) error {
 			sync := &Sync{Time: a.Now().UTC().Truncate(1e9), Commit: j.head, Branch: branch, TempBranch: j.temp, Mode: j.mode}

@@ -73,5 +73,8 @@ func keptForOtherRepos(name string) bool {
 // turns off. LANGUAGE is cleared as well: gettext honours it before the
 // locale unless that is exactly C (it still translates under C.UTF-8).
 // Only such a command runs with it; every other keeps the user's
-// language, for the messages the user reads.
+// language, for the messages the user reads. That includes the commands
+// whose output is parsed: they ask for formats git never translates
+// (--porcelain, -z, --format, plumbing), and a message they print on
+// failure is shown, not read; locale_de runs every command under German.
 var Untranslated = []string{"LC_ALL=C", "LANGUAGE="}

@@ -37,7 +37,8 @@ type Cmd struct {
 	// Shown says the caller has traced the command already: the Runner
 	// does not show it again.
 	Shown bool
-	// Stderr, when set, also receives git's stderr as it runs.
+	// Stderr, when set, receives git's stderr as it runs, instead of the
+	// Runner's Stderr (which Tee and Trace pass it to otherwise).
 	Stderr io.Writer
 }
 
@@ -161,11 +162,11 @@ func (r *Runner) Run(ctx context.Context, c Cmd) ([]byte, error) {
 	// What git prints is passed on with URLs' passwords redacted: a
 	// remote's message, a helper's error may show one.
 	var pass []io.Writer
-	if (c.Tee || r.Trace != nil) && r.Stderr != nil {
-		pass = append(pass, r.Stderr)
-	}
-	if c.Stderr != nil {
+	switch {
+	case c.Stderr != nil:
 		pass = append(pass, c.Stderr)
+	case (c.Tee || r.Trace != nil) && r.Stderr != nil:
+		pass = append(pass, r.Stderr)
 	}
 	var shown *redactingWriter
 	if len(pass) > 0 {

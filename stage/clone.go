@@ -134,9 +134,8 @@ func (a *App) Clone(ctx context.Context, s Settings, o CloneOptions) error {
 }
 
 // startEarly starts the copy's clone while the checks run, as the plan
-// would run it once they pass: for the branch HEAD names (or --branch)
-// and the temp branch name, which is free unless the remote says
-// otherwise. Only where the plan's clone is its first change (the
+// would run it once they pass: for the branch HEAD names (or --branch).
+// Only where the plan's clone is its first change (the
 // directory it goes into is there) and no git gc is running in the work
 // repository (the plan waits for one first). The copy is a hidden
 // directory that prepareClone and Clone remove unless the run reaches it.
@@ -144,7 +143,7 @@ func (j *cloneJob) startEarly(ctx context.Context, a *App, branch string) {
 	if there, _ := exists(filepath.Dir(j.tmp)); !there || gcRunning(filepath.Join(gitcmd.CommonGitDir(j.work), "gc.pid")) {
 		return
 	}
-	j.early = a.startEarly(ctx, *j.cloneCmd(a, branch, TempBranch(j.name, branch, j.now)))
+	j.early = a.startEarly(ctx, *j.cloneCmd(a, branch))
 }
 
 // lock takes the copy's lock, unless the run holds it.

@@ -142,7 +142,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	var remote func(string) ([]gitcmd.Ref, error)
 	var refsErr error
 	if wcErr == nil && wc.remotes[j.remote] != nil {
-		if !o.DryRun && a.Trace == nil && guess != "" {
+		if !o.DryRun && guess != "" {
 			j.startEarly(ctx, a, guess)
 		}
 		remote = j.listRemote(ctx, a, old, guess, j.replace && o.Force == 1)
@@ -259,7 +259,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	if err := a.cloneLeftovers(ctx, j, cfg, o.Force, o.DryRun); err != nil {
 		return nil, err
 	}
-	j.temp = FreeName(TempBranch(j.name, j.branch, j.now), func(t string) bool {
+	j.temp = FreeName(j.firstTemp(), func(t string) bool {
 		_, ok := gitcmd.Find(remoteRefs, "refs/heads/"+t)
 		return ok
 	})
@@ -271,7 +271,7 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	}
 	// The copy started early is the one the plan makes only if the
 	// checks settled on what it was started with.
-	if j.early != nil && !slices.Equal(j.early.cmd.Args, j.cloneCmd(a, j.branch, j.temp).Args) {
+	if j.early != nil && !slices.Equal(j.early.cmd.Args, j.cloneCmd(a, j.branch).Args) {
 		j.discardEarly()
 	}
 	return j, nil

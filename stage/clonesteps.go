@@ -34,7 +34,12 @@ func (j *cloneJob) steps(a *App) []*step {
 	// The copy, from the work repository's objects (hard links where the
 	// file system allows): nothing is downloaded from the remote.
 	steps = append(steps, a.waitForGCStep(j.work))
-	steps = append(steps, &step{git: j.cloneCmd(a, j.branch, j.temp), early: j.early, undo: removeAllStep(j.tmp)})
+	steps = append(steps, &step{git: j.cloneCmd(a, j.branch), early: j.early, undo: removeAllStep(j.tmp)})
+	if j.temp != j.firstTemp() {
+		// The temp branch's usual name is taken on the remote: a plain
+		// `git push` in the copy goes to the one clone settled on.
+		steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "remote." + j.remote + ".push", pushRefspec(j.branch, j.temp)}}})
+	}
 	// Its refs (a transaction that also checks HEAD, so not beside the
 	// checkout, which moves HEAD); then its remote and the temp branch
 	// (the lane beside the files' checkout: the push costs no time).
@@ -52,7 +57,7 @@ func (j *cloneJob) steps(a *App) []*step {
 	remoteLane = append(remoteLane, &step{
 		git: a.push(gitcmd.Push{Dir: j.tmp, Remote: j.remote,
 			Leases:   []gitcmd.Lease{{Ref: "refs/heads/" + j.temp}},
-			Refspecs: []string{"refs/heads/" + j.branch + ":refs/heads/" + j.temp}}),
+			Refspecs: []string{pushRefspec(j.branch, j.temp)}}),
 		check: func(ctx context.Context, out []byte, err error) error {
 			j.tempPushed = outcomeOf(out, err, "refs/heads/"+j.temp)
 			return checkPush(ctx, out, err)
@@ -119,11 +124,10 @@ func (j *cloneJob) steps(a *App) []*step {
 	return steps
 }
 
-// cloneCmd makes the copy of branch, whose temp branch is temp, from the
-// work repository's objects (hard links on one file system, else copies:
-// with --local, git would rather fail than copy), with no files checked
-// out.
-func (j *cloneJob) cloneCmd(a *App, branch, temp string) *gitcmd.Cmd {
+// cloneCmd makes the copy of branch from the work repository's objects
+// (hard links on one file system, else copies: with --local, git would
+// rather fail than copy), with no files checked out.
+func (j *cloneJob) cloneCmd(a *App, branch string) *gitcmd.Cmd {
 	args := []string{"clone", "--local"}
 	if j.copyObjects {
 		args = append(args, "--no-hardlinks")
@@ -135,12 +139,24 @@ func (j *cloneJob) cloneCmd(a *App, branch, temp string) *gitcmd.Cmd {
 		"--no-checkout", "--origin="+j.remote, "--branch="+branch, a.progressArg(),
 		// A plain `git push` in the copy goes to the temp branch,
 		// whatever push.default says: a configured push refspec wins.
-		"--config=remote."+j.remote+".push=refs/heads/"+branch+":refs/heads/"+temp,
+		// The temp branch's usual name, whatever the remote's listing
+		// says, so that the clone can start before the listing comes
+		// (steps correct it in the rare case that name is taken).
+		"--config=remote."+j.remote+".push="+pushRefspec(branch, TempBranch(j.name, branch, j.now)),
 		// Where the copy's mapping lives, for commands run inside it.
 		"--config=stage.config="+j.store.Path,
 		"--config=stage.name="+j.name,
 		"--", j.work, j.tmp,
 	)}
+}
+
+// firstTemp is the temp branch's usual name, the one the clone command
+// names: clone settles on another only when the remote has that one.
+func (j *cloneJob) firstTemp() string { return TempBranch(j.name, j.branch, j.now) }
+
+// pushRefspec is the copy's push refspec: its branch to the temp branch.
+func pushRefspec(branch, temp string) string {
+	return "refs/heads/" + branch + ":refs/heads/" + temp
 }
 
 // refUpdates makes the copy's remote-tracking refs say what the work

@@ -1,11 +1,9 @@
 package stage
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 	"time"
@@ -346,60 +344,4 @@ func (a *App) runShownStep(ctx context.Context, s *step) error {
 		err = s.check(ctx, out, err)
 	}
 	return err
-}
-
-// early is a step's git command started before the run reaches the step,
-// beside the checks that decide whether it runs at all: clone builds the
-// copy while the remote is asked. Whoever started it discards it unless
-// the run reached its step, which then owns what it made (its undo is
-// armed as for any step).
-type early struct {
-	cmd     gitcmd.Cmd
-	cancel  context.CancelFunc
-	done    chan struct{}
-	stderr  bytes.Buffer // what a Tee command printed, shown when reached
-	out     []byte
-	err     error
-	reached bool
-}
-
-// startEarly starts c. It is not traced: it is shown when its step is
-// reached, which -v would then misplace, so callers do not start early
-// when tracing.
-func (a *App) startEarly(ctx context.Context, c gitcmd.Cmd) *early {
-	e := &early{cmd: c, done: make(chan struct{})}
-	ctx, e.cancel = context.WithCancel(ctx)
-	run := c
-	run.Shown = true
-	if c.Tee {
-		run.Tee, run.Stderr = false, &e.stderr
-	}
-	go func() {
-		defer close(e.done)
-		e.out, e.err = a.Git.Run(ctx, run)
-	}()
-	return e
-}
-
-// result waits for the command, then shows what it printed (its
-// progress), where it would have appeared had it run only now, and
-// gives its output as Run would have.
-func (e *early) result(w io.Writer) ([]byte, error) {
-	e.reached = true
-	<-e.done
-	if e.cmd.Tee && w != nil {
-		w.Write(e.stderr.Bytes())
-	}
-	return e.out, e.err
-}
-
-// discard stops the command, unless its step was reached, and waits for
-// it to end. It reports whether the caller must remove what it made.
-func (e *early) discard() bool {
-	if e == nil || e.reached {
-		return false
-	}
-	e.cancel()
-	<-e.done
-	return true
 }

@@ -380,6 +380,28 @@ func TestExecuteEarly(t *testing.T) {
 	}
 }
 
+// Under -v an early command runs as early as without it, and reads as if
+// it ran when its step is reached: its trace line, then what it printed.
+func TestExecuteEarlyTraced(t *testing.T) {
+	dir := t.TempDir()
+	var stderr bytes.Buffer
+	a := &App{Git: &gitcmd.Runner{Stderr: &stderr, Trace: &stderr}, Stderr: io.Discard, Trace: &stderr}
+	failing := gitcmd.Cmd{Dir: dir, Args: []string{"rev-parse", "--verify", "refs/heads/no/such/branch"}}
+	e := a.startEarly(context.Background(), failing)
+	<-e.done
+	if stderr.Len() != 0 {
+		t.Errorf("an early command printed before its step: %q", stderr.String())
+	}
+	steps := []*step{{git: &failing, early: e, check: func(context.Context, []byte, error) error { return nil }}}
+	if err := a.execute(context.Background(), steps); err != nil {
+		t.Fatal(err)
+	}
+	trace, fatal := strings.Index(stderr.String(), "+ git -C "), strings.Index(stderr.String(), "fatal:")
+	if trace < 0 || fatal < trace || strings.Count(stderr.String(), "+ git") != 1 {
+		t.Errorf("stderr %q, want the command traced once, then git's message", stderr.String())
+	}
+}
+
 func TestErrorHints(t *testing.T) {
 	inner := refuse("do this", "inner failed")
 	outer := wrap(inner, "", "outer")

@@ -231,6 +231,8 @@ func (e *Error) Error() string {
 	return Redact(b.String())
 }
 
+// Unwrap gives why git did not run or finish (an *exec.ExitError, a
+// context's error), for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Reason is the line of git's stderr that best says why it failed: the

@@ -18,6 +18,7 @@ type Error struct {
 	Usage bool
 }
 
+// Error is the message, then the error it wraps, if any.
 func (e *Error) Error() string {
 	if e.Err != nil {
 		return e.Msg + ": " + e.Err.Error()
@@ -25,6 +26,7 @@ func (e *Error) Error() string {
 	return e.Msg
 }
 
+// Unwrap gives the error it wraps, for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
 
 // refuse builds an *Error with a hint.

@@ -46,11 +46,9 @@ func cmdJSON(ts *testscript.TestScript, neg bool, args []string) {
 	if !ok {
 		ts.Fatalf("the object has no field %q", args[0])
 	}
-	got := string(raw)
-	var s string
+	var got string
 	if raw[0] == '"' {
-		ts.Check(json.Unmarshal(raw, &s))
-		got = s
+		ts.Check(json.Unmarshal(raw, &got))
 	} else {
 		var b bytes.Buffer
 		ts.Check(json.Compact(&b, raw))

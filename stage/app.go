@@ -20,6 +20,8 @@ type App struct {
 	// Progress lets git show its progress (stderr is a terminal, not -q).
 	Progress bool
 	Now      func() time.Time
+
+	json bool // the command prints its result as JSON (--json)
 }
 
 // Settings are the global settings, resolved to absolute paths.

@@ -24,6 +24,7 @@ type CloneOptions struct {
 	Copy           []string // more stage.copy patterns
 	NoCopy         bool     // copy no untracked files
 	DryRun         bool     // print the plan, change nothing
+	JSON           bool     // print the result as a JSON object (CloneResult)
 }
 
 // cloneJob is everything clone decided before changing anything.
@@ -72,6 +73,7 @@ type cloneJob struct {
 // pushed, and only then is it moved into place and recorded. A failure or
 // interrupt at any point undoes all of it.
 func (a *App) Clone(ctx context.Context, s Settings, o CloneOptions) error {
+	a.json = o.JSON
 	j, err := a.prepareClone(ctx, s, o)
 	if err != nil {
 		return err
@@ -105,6 +107,9 @@ func (a *App) Clone(ctx context.Context, s Settings, o CloneOptions) error {
 		return wrap(err, hint, "clone of %s failed", j.work)
 	})
 	if !ran {
+		if err == nil && o.JSON {
+			return writeJSON(a.Stdout, j.result(true))
+		}
 		return err
 	}
 	j.keep = true
@@ -124,7 +129,11 @@ func (a *App) Clone(ctx context.Context, s Settings, o CloneOptions) error {
 	}
 	// The copy is made: its path is the result, even if a post-clone
 	// command then fails.
-	defer fmt.Fprintln(a.Stdout, j.target)
+	if o.JSON {
+		defer writeJSON(a.Stdout, j.result(false))
+	} else {
+		defer fmt.Fprintln(a.Stdout, j.target)
+	}
 	for _, p := range post {
 		if err := a.runStep(ctx, p); err != nil {
 			return err

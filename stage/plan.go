@@ -104,9 +104,9 @@ func (a *App) preview(steps []*step) {
 			continue
 		}
 		if s.git != nil {
-			fmt.Fprint(a.Stdout, s.git.Show())
+			fmt.Fprint(a.planOut(), s.git.Show())
 		} else {
-			fmt.Fprintln(a.Stdout, gitcmd.Redact(s.desc))
+			fmt.Fprintln(a.planOut(), gitcmd.Redact(s.desc))
 		}
 		if s.planned != nil {
 			s.planned()

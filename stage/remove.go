@@ -16,6 +16,7 @@ type RemoveOptions struct {
 	Name   string
 	Force  bool // discard unique work, and leave temp branches that cannot be checked
 	DryRun bool // print the plan, change nothing
+	JSON   bool // print the result as a JSON object (RemoveResult)
 }
 
 // removeJob is everything remove decided before changing anything.
@@ -27,6 +28,8 @@ type removeJob struct {
 	way     remoteWay
 	delete  []gitcmd.Ref // temp branches to delete from the remote
 	kept    []string     // temp branches left on the remote (--force)
+
+	notDeleted bool // the directory could not be deleted
 }
 
 // Remove deletes a staging copy, its temp branches on the remote and its
@@ -35,6 +38,7 @@ type removeJob struct {
 // repository nor on the remote) or a temp branch holds commits the work
 // repository lacks; --force discards them.
 func (a *App) Remove(ctx context.Context, s Settings, o RemoveOptions) error {
+	a.json = o.JSON
 	l, unlock, err := a.locateLocked(ctx, s, o.Name, o.DryRun)
 	if err != nil {
 		return err
@@ -52,6 +56,9 @@ func (a *App) Remove(ctx context.Context, s Settings, o RemoveOptions) error {
 		return wrap(err, hint, "remove of %q failed", j.name)
 	})
 	if !ran {
+		if err == nil && o.JSON {
+			return writeJSON(a.Stdout, j.result(true))
+		}
 		return err
 	}
 	for _, t := range j.kept {
@@ -69,6 +76,9 @@ func (a *App) Remove(ctx context.Context, s Settings, o RemoveOptions) error {
 		what += ", and temp branch(es) " + strings.Join(names, ", ") + " from " + j.way.remote
 	}
 	a.infof("removed %q: deleted %s", j.name, what)
+	if o.JSON {
+		return writeJSON(a.Stdout, j.result(false))
+	}
 	return nil
 }
 
@@ -152,6 +162,7 @@ func (j *removeJob) steps(a *App) []*step {
 				// The mapping is gone: a copy that cannot be deleted is
 				// reported, not restored.
 				if err := os.RemoveAll(j.aside); err != nil {
+					j.notDeleted = true
 					a.warnf("could not delete %s: %v", j.aside, err)
 				}
 				removeEmptyParents(filepath.Dir(staging), j.root)

@@ -32,6 +32,7 @@ type SyncBackOptions struct {
 	// subjects as its message.
 	Squash  bool
 	Message string
+	JSON    bool // print the result as a JSON object (SyncResult)
 }
 
 // Sync modes, as the config records them.
@@ -84,6 +85,7 @@ type syncJob struct {
 // one atomic push. Every check runs first. Once the temp branch is pushed,
 // it is deleted on every way out: success, failure, Ctrl-C, SIGTERM.
 func (a *App) SyncBack(ctx context.Context, s Settings, o SyncBackOptions) error {
+	a.json = o.JSON
 	l, unlock, err := a.locateLocked(ctx, s, o.Name, o.DryRun)
 	if err != nil {
 		return err
@@ -101,12 +103,18 @@ func (a *App) SyncBack(ctx context.Context, s Settings, o SyncBackOptions) error
 		return wrap(err, j.failureHint(err), "sync-back of %q failed", j.name)
 	})
 	if !ran {
+		if err == nil && o.JSON {
+			return writeJSON(a.Stdout, j.result(true))
+		}
 		return err
 	}
 	if ctx.Err() != nil && j.mode != "" {
 		a.warnf("interrupted while the final push was under way; it went through, so the sync is complete")
 	}
 	a.infof("%s", j.summary("synced"))
+	if o.JSON {
+		return writeJSON(a.Stdout, j.result(false))
+	}
 	return nil
 }
 

@@ -54,6 +54,7 @@ type cloneCmd struct {
 	Copy           []string `name:"copy" placeholder:"PATTERN" sep:"none" help:"Also copy the work tree's untracked or ignored files matching PATTERN (gitignore syntax; repeatable; added to git config stage.copy)."`
 	NoCopy         bool     `name:"no-copy" help:"Copy no untracked files, whatever stage.copy says."`
 	DryRun         bool     `name:"dry-run" short:"n" help:"Print the plan (each git command with its repository, each other change) and change nothing."`
+	JSON           bool     `name:"json" help:"Print what was made as one JSON object instead of the path, for scripts (with --dry-run: what would be, the plan going to stderr)."`
 }
 
 func (c *cloneCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) error {
@@ -67,6 +68,7 @@ func (c *cloneCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) er
 		Copy:           c.Copy,
 		NoCopy:         c.NoCopy,
 		DryRun:         c.DryRun,
+		JSON:           c.JSON,
 	})
 }
 
@@ -87,6 +89,7 @@ type syncBackCmd struct {
 	Message         *string `short:"m" placeholder:"MSG" help:"The squash commit's message (default: a summary of the squashed subjects)."`
 	NoVerify        bool    `name:"no-verify" help:"Skip the gate: run none of the stage.preSync commands before landing."`
 	DryRun          bool    `name:"dry-run" short:"n" help:"Print the plan (each git command with its repository, each other change) and change nothing; the remote is listed, not fetched."`
+	JSON            bool    `name:"json" help:"Print what the sync did as one JSON object, for scripts (with --dry-run: what it would do, the plan going to stderr)."`
 }
 
 func (c *syncBackCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) error {
@@ -107,6 +110,7 @@ func (c *syncBackCmd) Run(ctx context.Context, app *stage.App, s stage.Settings)
 		Rebase:          c.Rebase,
 		Squash:          c.Squash,
 		Message:         deref(c.Message),
+		JSON:            c.JSON,
 	})
 }
 
@@ -164,10 +168,11 @@ type removeCmd struct {
 	Name   string `arg:"" stagingname:"" help:"Staging copy to remove, by its staging name."`
 	Force  bool   `short:"f" help:"Discard uncommitted changes and commits no other ref reaches, on the temp branches too."`
 	DryRun bool   `name:"dry-run" short:"n" help:"Print the plan (each git command with its repository, each other change) and change nothing."`
+	JSON   bool   `name:"json" help:"Print what was removed as one JSON object, for scripts (with --dry-run: what would be, the plan going to stderr)."`
 }
 
 func (c *removeCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) error {
-	return app.Remove(ctx, s, stage.RemoveOptions{Name: c.Name, Force: c.Force, DryRun: c.DryRun})
+	return app.Remove(ctx, s, stage.RemoveOptions{Name: c.Name, Force: c.Force, DryRun: c.DryRun, JSON: c.JSON})
 }
 
 type pruneCmd struct {

@@ -174,9 +174,11 @@ type manSection struct {
 	fields       [][2]string
 }
 
-// manOutput describes the tables and the JSON that list and status print.
-// The JSON field names are those of stage.ListEntry, stage.Mapping,
-// stage.Sync and stage.CopyStatus; man_test.go holds the two lists equal.
+// manOutput describes the tables and the JSON that list and status print,
+// and the JSON of clone, sync-back and remove --json. The JSON field names
+// are those of stage.ListEntry, stage.Mapping, stage.Sync,
+// stage.CopyStatus, stage.CloneResult, stage.SyncResult and
+// stage.RemoveResult; man_test.go holds the two lists equal.
 var manOutput = []manSection{
 	{"list", "One row per recorded copy, sorted by name:", [][2]string{
 		{"NAME", "The staging name: the copy's path under the staging root."},
@@ -224,6 +226,45 @@ var manOutput = []manSection{
 		{"conflict_files", "For each of those copies, the paths in conflict."},
 		{"conflicts_unknown", "The names of the copies that could not be compared with this one (git older than 2.38, unrelated histories)."},
 	}},
+	{"clone --json", "One JSON object, then a newline, instead of the copy's path; nothing else on stdout. With --dry-run, the object of what a run would make (the plan goes to stderr). When clone fails, no object, but for a failed stage.postClone command: the copy is made and recorded, so its object is printed, and clone exits 1. The field names are stable, as above:", [][2]string{
+		{"name", "The staging name."},
+		{"staging_path", "The copy's directory, absolute."},
+		{"work_path", "The work repository, absolute."},
+		{"remote", "The name of the remote the copy and the work repository share."},
+		{"remote_url", "Its URL, a password in it shown as ***."},
+		{"base_branch", "The branch staged, that sync-back lands on."},
+		{"base_commit", "Its commit: the copy's HEAD, and the temp branch's commit on the remote."},
+		{"temp_branch", "The copy's temporary branch on the remote, where a plain git push in the copy goes."},
+		{"replaced", "true when --force replaced a copy that was there."},
+		{"dry_run", "true for --dry-run: nothing was made."},
+	}},
+	{"sync-back --json", "One JSON object, then a newline; nothing else on stdout. With --dry-run, the object of what a run would do (the plan goes to stderr). When sync-back fails or refuses, no object. The field names are stable, as above:", [][2]string{
+		{"name", "The staging name."},
+		{"staging_path", "The copy's directory, absolute."},
+		{"work_path", "The work repository, absolute."},
+		{"remote", "The remote synced through."},
+		{"branch", "The branch synced: in the work repository and on the remote; for a review, the branch to merge into."},
+		{"mode", "fast-forward, force, rebase, squash or review, as last_sync records it; empty when there was nothing to sync."},
+		{"up_to_date", "true when there was nothing to sync: the branch, in the work repository and on the remote, held the staging HEAD already (the temp branch is still cleaned up)."},
+		{"old", "The branch's commit before the sync, in the work repository; for a review, the review branch's on the remote, empty when it is new."},
+		{"new", "Its commit after: what landed, in the work repository and on the remote (for a review, on the review branch); the same as old when there was nothing to sync. Empty in a dry run of --rebase or --squash, whose commit only the run makes."},
+		{"rebased_onto", "The base's tip the copy's commits were rebased onto (--rebase, --squash); empty when they were not rebased."},
+		{"review_branch", "The review branch pushed to (--review-branch); empty otherwise."},
+		{"temp_branch", "The temporary branch the sync went through."},
+		{"temp_deleted", "true when the temp branch is off the remote at the end; false when it was left there and recorded as a leftover, for prune."},
+		{"backups", "The refs made in the work repository under refs/staging-sync/backup/ (the tips --force replaced, the commits --squash squashed); an empty array when none."},
+		{"dry_run", "true for --dry-run: nothing was changed."},
+	}},
+	{"remove --json", "One JSON object, then a newline; nothing else on stdout. With --dry-run, the object of what a run would do (the plan goes to stderr). When remove fails or refuses, no object. The field names are stable, as above:", [][2]string{
+		{"name", "The staging name."},
+		{"staging_path", "The copy's directory, absolute."},
+		{"work_path", "Its work repository."},
+		{"remote", "The name of its remote."},
+		{"staging_deleted", "true when the copy's directory was deleted; false when it was gone already, or could not be deleted (a warning says so)."},
+		{"temp_branches_deleted", "The temp branches deleted from the remote."},
+		{"temp_branches_kept", "The temp branches left on the remote: with --force, when the remote could not be reached."},
+		{"dry_run", "true for --dry-run: nothing was changed."},
+	}},
 }
 
 // manExamples are the EXAMPLES section: what each does, then the commands.
@@ -234,6 +275,7 @@ var manExamples = [][2]string{
 	{"Push a copy to a branch of its own for a pull request, instead of to its base branch:", "git staging sync-back --review-branch 'review/%n'"},
 	{"See where every copy stands; bring one that fell behind up to date without landing anything:", "git staging status\ngit staging update apps/backend"},
 	{"For scripts: the names of the copies whose directory is gone, and of those with commits to bring home:", "git staging list --json | jq -r '.[] | select(.missing) | .name'\ngit staging status --json | jq -r '.[] | select(.status.ahead > 0) | .name'"},
+	{"In a script: make a copy and go there; land it, and print the commit that landed:", "cd \"$(git staging clone --json apps/backend | jq -r .staging_path)\"\ngit staging sync-back --json | jq -r .new"},
 	{"See what removing a copy would do, then remove it; tidy up after copies deleted by hand:", "git staging remove --dry-run apps/backend\ngit staging remove apps/backend\ngit staging prune"},
 	{"Bring .env along into every new copy of a repository, and install its dependencies there:", "git config --add stage.copy .env\ngit config --add stage.postClone 'npm ci'"},
 }

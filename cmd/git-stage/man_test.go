@@ -55,7 +55,7 @@ func TestManPageNamesEverything(t *testing.T) {
 			mustHave(`.SS "` + shown + " " + cmd.Name)
 			flags(cmd.Flags)
 		}
-		for _, section := range []string{".SH OUTPUT", ".SH EXAMPLES", `.SS "status"`, `.SS "list \-\-json"`, `.SS "status \-\-json"`} {
+		for _, section := range []string{".SH OUTPUT", ".SH EXAMPLES", `.SS "status"`, `.SS "list \-\-json"`, `.SS "status \-\-json"`, `.SS "clone \-\-json"`, `.SS "sync\-back \-\-json"`, `.SS "remove \-\-json"`} {
 			mustHave(section)
 		}
 		// The commands shell-init routes are named from the same tags.
@@ -84,9 +84,10 @@ func TestManPageNamesEverything(t *testing.T) {
 	}
 }
 
-// The OUTPUT section documents every JSON field that list --json and
-// status --json print, and no other: the field names come from the
-// struct tags of what they encode.
+// The OUTPUT section documents every JSON field that list --json,
+// status --json, clone --json, sync-back --json and remove --json print,
+// and no other: the field names come from the struct tags of what they
+// encode.
 func TestManPageJSONFields(t *testing.T) {
 	documented := map[string][]string{}
 	text := map[string]string{}
@@ -109,6 +110,9 @@ func TestManPageJSONFields(t *testing.T) {
 	if !slices.Contains(jsonFields(reflect.TypeFor[stage.StatusEntry]()), "status") {
 		t.Errorf("status --json: no status field in stage.StatusEntry")
 	}
+	same("clone --json", documented["clone --json"], jsonFields(reflect.TypeFor[stage.CloneResult]()))
+	same("sync-back --json", documented["sync-back --json"], jsonFields(reflect.TypeFor[stage.SyncResult]()))
+	same("remove --json", documented["remove --json"], jsonFields(reflect.TypeFor[stage.RemoveResult]()))
 	for _, f := range jsonFields(reflect.TypeFor[stage.Sync]()) {
 		if !strings.Contains(text["list --json last_sync"], f+" (") && !strings.Contains(text["list --json last_sync"], "and "+f) {
 			t.Errorf("list --json: last_sync's text does not describe its field %s", f)

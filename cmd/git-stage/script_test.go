@@ -103,6 +103,7 @@ func TestScripts(t *testing.T) {
 			"waitgone":       cmdWaitgone,
 			"readme-snippet": cmdReadmeSnippet,
 			"tmpfs":          cmdTmpfs,
+			"json":           cmdJSON,
 		},
 	})
 }

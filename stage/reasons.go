@@ -41,11 +41,12 @@ func protectedRefused(out []byte, err error, ref string) bool {
 			words = append(words, r.Reason)
 		}
 	}
-	var g *gitcmd.Error
-	if !refused || !errors.As(err, &g) {
+	if !refused {
 		return false
 	}
-	words = append(words, g.RemoteLines()...)
+	if g := (*gitcmd.Error)(nil); errors.As(err, &g) {
+		words = append(words, g.RemoteLines()...)
+	}
 	return strings.Contains(strings.ToLower(strings.Join(words, "\n")), "protected")
 }
 

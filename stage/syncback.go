@@ -66,6 +66,7 @@ type syncJob struct {
 	objects              []string        // git's environment lending the copy's objects to the work repository
 	review, reviewTip    string          // the review branch, and its tip on the remote ("" when absent)
 	landed               bool            // the final push went through: the sync is done but for its record
+	protected            bool            // the remote refused the base branch as protected (a hint, never a decision)
 	submodules           []workSubmodule // the work repository's submodules the sync moves
 	origHead             string          // the staging HEAD before a rebase or squash
 	rebase               *rebase         // the copy rebased onto the base's newest tip first; nil when not
@@ -100,7 +101,7 @@ func (a *App) SyncBack(ctx context.Context, s Settings, o SyncBackOptions) error
 		return checksInterrupted(ctx, err, syncUndone, "sync-back of %q failed", l.name)
 	}
 	ran, err := a.runPlan(ctx, o.DryRun, j.steps(a), func() string { return j.summary("would sync") }, func(err error) error {
-		return wrap(err, j.failureHint(err), "sync-back of %q failed", j.name)
+		return wrap(err, j.withProtectedHint(j.failureHint(err)), "sync-back of %q failed", j.name)
 	})
 	if !ran {
 		if err == nil && o.JSON {

@@ -237,6 +237,7 @@ func (j *syncJob) landStep(a *App, leases []gitcmd.Lease, refspec, tempAt string
 				// An old server: the branch first, then the temp branch.
 				a.warnf("%s does not support atomic pushes; pushing %s, then deleting %s", j.remote, target, j.temp)
 				out, err = a.Git.Run(ctx, alone.Cmd())
+				j.noteProtected(out, err)
 				if err = checkPush(ctx, out, err); err != nil {
 					return err
 				}
@@ -248,6 +249,7 @@ func (j *syncJob) landStep(a *App, leases []gitcmd.Lease, refspec, tempAt string
 				}
 				return nil
 			}
+			j.noteProtected(out, err)
 			if err = checkPush(ctx, out, err); err == nil {
 				j.landed = true
 				j.tempAt = ""

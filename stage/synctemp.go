@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/git-stage/git-stage/gitcmd"
 )
@@ -95,7 +96,13 @@ func (j *syncJob) untrackPush(ctx context.Context, a *App) {
 	if j.tempBefore == "" {
 		args = []string{"update-ref", "-d", ref, j.head}
 	}
-	if _, err := a.Git.Output(context.WithoutCancel(ctx), j.staging, args...); err != nil {
+	ctx = context.WithoutCancel(ctx)
+	if _, err := a.Git.Output(ctx, j.staging, args...); err != nil {
+		// A push that never moved it (a pre-push hook in the copy
+		// refused it) left it where it belongs.
+		if at, _ := a.Git.Output(ctx, j.staging, "rev-parse", "--verify", "-q", ref); strings.TrimSpace(string(at)) == j.tempBefore {
+			return
+		}
 		a.warnf("%s in %s still says the temp branch is at %s: %v", ref, j.staging, short(j.head), err)
 	}
 }

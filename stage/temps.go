@@ -170,7 +170,7 @@ func checkPush(_ context.Context, out []byte, err error) error {
 		rejected = collateral
 	}
 	if len(rejected) > 0 {
-		return fmt.Errorf("the remote rejected %s", strings.Join(rejected, ", "))
+		return &pushRejected{msg: "the remote rejected " + strings.Join(rejected, ", "), git: err}
 	}
 	return err
 }

@@ -275,10 +275,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 
 	kctx.BindTo(ctx, (*context.Context)(nil))
 	if err := kctx.Run(app, settings); err != nil {
-		fmt.Fprintf(stderr, "%s: %s\n", name, gitcmd.Redact(oneLine(err.Error())))
-		if hint := stage.HintOf(err); hint != "" {
-			fmt.Fprintf(stderr, "hint: %s\n", gitcmd.Redact(hint))
-		}
+		printFailure(stderr, name, err)
 		if stage.IsUsage(err) {
 			return 2
 		}

@@ -39,6 +39,7 @@ type cli struct {
 
 	Completion completionCmd `cmd:"" help:"Print the shell completion script for bash, zsh or fish."`
 	ShellInit  shellInitCmd  `cmd:"" name:"shell-init" help:"Print a git function for bash, zsh or fish that makes \"git stage <command>\" run git-stage."`
+	Help       helpCmd       `cmd:"" help:"Show the help, or a command's."`
 
 	Man      manCmd      `cmd:"" hidden:"" help:"Print the manual page, for the name this was run as."`
 	Complete completeCmd `cmd:"" hidden:"" name:"__complete" help:"Print completion candidates."`
@@ -247,9 +248,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		return 1
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %s\n", name, gitcmd.Redact(oneLine(err.Error())))
-		fmt.Fprintf(stderr, "hint: see '%s --help'\n", name)
-		return 2
+		return usageError(stdout, stderr, parser.Model, err)
 	}
 
 	settings := resolver.settings(&c)
@@ -270,10 +269,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 
 	kctx.BindTo(ctx, (*context.Context)(nil))
 	if err := kctx.Run(app, settings); err != nil {
-		fmt.Fprintf(stderr, "%s: %s\n", name, gitcmd.Redact(oneLine(err.Error())))
-		if hint := stage.HintOf(err); hint != "" {
-			fmt.Fprintf(stderr, "hint: %s\n", gitcmd.Redact(hint))
-		}
+		printError(stderr, name, err)
 		if stage.IsUsage(err) {
 			return 2
 		}

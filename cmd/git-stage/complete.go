@@ -40,8 +40,8 @@ func (c *completeCmd) Run(kctx *kong.Context, app *stage.App, s stage.Settings) 
 }
 
 // complete returns the candidates for the last of words: a command, a
-// flag of the command reached (or a global one), or a staging name where
-// the command takes one.
+// flag of the command reached (or a global one), a staging name where
+// the command takes one, or a command's name (help's argument).
 func complete(app *kong.Application, words []string, names func() []string) []string {
 	if len(words) == 0 {
 		words = []string{""}
@@ -98,6 +98,13 @@ func complete(app *kong.Application, words []string, names func() []string) []st
 	if len(out) == 0 && positional < len(node.Positional) && node.Positional[positional].Tag.Has("stagingname") {
 		for _, n := range names() {
 			add(n)
+		}
+	}
+	if positional < len(node.Positional) && node.Positional[positional].Tag.Has("commandname") {
+		for _, child := range app.Children {
+			if !child.Hidden {
+				add(child.Name)
+			}
 		}
 	}
 	return out

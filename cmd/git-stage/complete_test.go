@@ -17,8 +17,8 @@ func TestComplete(t *testing.T) {
 		words []string
 		want  []string
 	}{
-		{nil, []string{"clone", "sync-back", "update", "list", "status", "remove", "prune", "completion", "shell-init", "help"}},
-		{[]string{"c"}, []string{"clone", "completion"}},
+		{nil, []string{"clone", "sync-back", "update", "list", "status", "remove", "prune", "path", "cd", "completion", "shell-init", "help"}},
+		{[]string{"c"}, []string{"clone", "cd", "completion"}},
 		{[]string{"--staging-root", "/x", "sy"}, []string{"sync-back"}},
 		{[]string{"--staging-root=/x", "sync-back", "ap"}, []string{"app", "apps/backend"}},
 		{[]string{"-q", "sync-back", "-f", "d"}, []string{"demo"}},

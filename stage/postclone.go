@@ -28,12 +28,21 @@ func (a *App) postCloneSteps(work, copy string, commands []string) []*step {
 				}
 				return &Error{
 					Msg:  fmt.Sprintf("post-clone command %q failed in %s (%v)", c, copy, err),
-					Hint: fmt.Sprintf("the copy and its mapping are in place; once fixed, run it there: cd %s && %s", gitcmd.Quote(copy), c),
+					Hint: "the copy and its mapping are in place; once fixed, run it there: " + pasteable(work, copy, c),
 				}
 			},
 		})
 	}
 	return steps
+}
+
+// pasteable is a shell command line that runs c as runInCopy does, safe
+// to paste whatever c and the paths hold: c is quoted whole for sh -c.
+// Only the values of the assignments are quoted: a quoted name is no
+// assignment to the shell.
+func pasteable(work, copy, c string) string {
+	return fmt.Sprintf("cd %s && GIT_STAGE_WORK=%s GIT_STAGE_COPY=%s sh -c %s",
+		gitcmd.Quote(copy), gitcmd.Quote(work), gitcmd.Quote(copy), gitcmd.Quote(c))
 }
 
 // runInCopy runs the shell command c in copy, as stage.postClone and

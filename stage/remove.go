@@ -48,6 +48,9 @@ func (a *App) Remove(ctx context.Context, s Settings, o RemoveOptions) error {
 	if err != nil {
 		return err
 	}
+	// The shell that ran remove from inside the copy is left in a
+	// directory that is gone.
+	inside := j.present && within(s.Cwd, j.m.StagingPath)
 	ran, err := a.runPlan(ctx, o.DryRun, j.steps(a), func() string { return fmt.Sprintf("would remove %q", j.name) }, func(err error) error {
 		hint := "the staging copy and its mapping are still there; run remove again once the cause is fixed"
 		if undoIncomplete(err) {
@@ -76,6 +79,9 @@ func (a *App) Remove(ctx context.Context, s Settings, o RemoveOptions) error {
 		what += ", and temp branch(es) " + strings.Join(names, ", ") + " from " + j.way.remote
 	}
 	a.infof("removed %q: deleted %s", j.name, what)
+	if inside {
+		a.warnf("your current directory was in the removed copy, and is gone; cd elsewhere, e.g. cd %s", gitcmd.Quote(j.m.WorkPath))
+	}
 	if o.JSON {
 		return writeJSON(a.Stdout, j.result(false))
 	}

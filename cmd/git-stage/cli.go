@@ -36,9 +36,12 @@ type cli struct {
 	Status   statusCmd   `cmd:"" routed:"" help:"Show each copy's commits ahead of and behind its work branch and the remote's, the copies it would conflict with, uncommitted changes and leftovers."`
 	Remove   removeCmd   `cmd:"" routed:"" help:"Delete a staging copy, its temp branches and its mapping."`
 	Prune    pruneCmd    `cmd:"" routed:"" help:"Forget copies whose directory is gone, delete leftover temp branches, and remove what interrupted runs left."`
+	Path     pathCmd     `cmd:"" routed:"" help:"Print a staging copy's path."`
+	Cd       cdCmd       `cmd:"" routed:"" help:"Go to a staging copy: with the git function of shell-init, \"git stage cd NAME\" changes the shell's directory to it."`
 
 	Completion completionCmd `cmd:"" help:"Print the shell completion script for bash, zsh or fish."`
 	ShellInit  shellInitCmd  `cmd:"" name:"shell-init" help:"Print a git function for bash, zsh or fish that makes \"git stage <command>\" run git-stage."`
+	Help       helpCmd       `cmd:"" help:"Show the help, or a command's."`
 
 	Man      manCmd      `cmd:"" hidden:"" help:"Print the manual page, for the name this was run as."`
 	Complete completeCmd `cmd:"" hidden:"" name:"__complete" help:"Print completion candidates."`
@@ -252,9 +255,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		return 1
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %s\n", name, gitcmd.Redact(oneLine(err.Error())))
-		fmt.Fprintf(stderr, "hint: see '%s --help'\n", name)
-		return 2
+		return usageError(stdout, stderr, parser.Model, err)
 	}
 
 	settings := resolver.settings(&c)

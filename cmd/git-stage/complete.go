@@ -40,8 +40,8 @@ func (c *completeCmd) Run(kctx *kong.Context, app *stage.App, s stage.Settings) 
 }
 
 // complete returns the candidates for the last of words: a command, a
-// flag of the command reached (or a global one), or a staging name where
-// the command takes one.
+// flag of the command reached (or a global one), a staging name where
+// the command takes one, or a command's name (help's argument).
 func complete(app *kong.Application, words []string, names func() []string) []string {
 	if len(words) == 0 {
 		words = []string{""}
@@ -98,6 +98,13 @@ func complete(app *kong.Application, words []string, names func() []string) []st
 	if len(out) == 0 && positional < len(node.Positional) && node.Positional[positional].Tag.Has("stagingname") {
 		for _, n := range names() {
 			add(n)
+		}
+	}
+	if positional < len(node.Positional) && node.Positional[positional].Tag.Has("commandname") {
+		for _, child := range app.Children {
+			if !child.Hidden {
+				add(child.Name)
+			}
 		}
 	}
 	return out
@@ -202,9 +209,23 @@ func (c *shellInitCmd) Run(kctx *kong.Context, app *stage.App) error {
 	if c.Shell == "fish" {
 		script = `# git-stage shell-init: "git stage <command>" runs git-stage for its own
 # commands; every other git call, "git stage <path>" included, goes to Git.
+# "git stage cd [NAME]" goes into the copy that "git stage path" names.
 # With git config stage.cd true, "git stage clone" then cds into the copy.
 function git --wraps git --description 'git, with git stage <command> sent to git-stage'
 	if test (count $argv) -ge 2; and test "$argv[1]" = stage; and contains -- "$argv[2]" ` + strings.Join(cmds, " ") + `
+		if test "$argv[2]" = cd
+			set -l args $argv
+			set -e args[1]
+			set -e args[1]
+			set -l out (command git-stage path $args)
+			set -l st $status
+			if test $st -eq 0; and test (count $out) -eq 1; and test -d "$out[1]"
+				cd "$out[1]"
+			else
+				printf '%s\n' $out
+			end
+			return $st
+		end
 		if test "$argv[2]" = clone; and test "$(command git config --type=bool --get stage.cd 2>/dev/null)" = true
 			set -l out (command git-stage $argv[2..-1])
 			set -l st $status
@@ -223,12 +244,24 @@ end
 	} else {
 		script = `# git-stage shell-init: "git stage <command>" runs git-stage for its own
 # commands; every other git call, "git stage <path>" included, goes to Git.
+# "git stage cd [NAME]" goes into the copy that "git stage path" names.
 # With git config stage.cd true, "git stage clone" then cds into the copy.
 git() {
 	if [ "$1" = stage ]; then
 		case "$2" in
 		` + strings.Join(cmds, "|") + `)
 			shift
+			if [ "$1" = cd ]; then
+				shift
+				local __git_stage_out
+				__git_stage_out=$(command git-stage path "$@") || return
+				if [ -d "$__git_stage_out" ]; then
+					cd "$__git_stage_out"
+					return
+				fi
+				[ -z "$__git_stage_out" ] || printf '%s\n' "$__git_stage_out"
+				return
+			fi
 			if [ "$1" = clone ] && [ "$(command git config --type=bool --get stage.cd 2>/dev/null)" = true ]; then
 				local __git_stage_out __git_stage_status
 				__git_stage_out=$(command git-stage "$@")

@@ -17,8 +17,8 @@ func TestComplete(t *testing.T) {
 		words []string
 		want  []string
 	}{
-		{nil, []string{"clone", "sync-back", "update", "list", "status", "remove", "prune", "completion", "shell-init"}},
-		{[]string{"c"}, []string{"clone", "completion"}},
+		{nil, []string{"clone", "sync-back", "update", "list", "status", "remove", "prune", "path", "cd", "completion", "shell-init", "help"}},
+		{[]string{"c"}, []string{"clone", "cd", "completion"}},
 		{[]string{"--staging-root", "/x", "sy"}, []string{"sync-back"}},
 		{[]string{"--staging-root=/x", "sync-back", "ap"}, []string{"app", "apps/backend"}},
 		{[]string{"-q", "sync-back", "-f", "d"}, []string{"demo"}},
@@ -30,6 +30,8 @@ func TestComplete(t *testing.T) {
 		{[]string{"list", "--", "--j"}, nil},
 		{[]string{"__complete"}, nil},
 		{[]string{"m"}, nil}, // hidden commands are not offered
+		{[]string{"help", "re"}, []string{"remove"}},
+		{[]string{"help", "remove", ""}, nil},
 	} {
 		got := complete(parser.Model, tc.words, names)
 		if !reflect.DeepEqual(got, tc.want) {

@@ -273,6 +273,7 @@ var manExamples = [][2]string{
 	{"Make a copy of ~/code/apps/backend as ~/staging/apps/backend; or, inside a repository, make a copy of it and go there:", "git staging clone apps/backend\ncd \"$(git staging clone -q)\""},
 	{"Inside a copy, after committing there: bring the commits home; or rebase them first onto what other copies landed meanwhile; or land them as one commit:", "git staging sync-back\ngit staging sync-back --rebase\ngit staging sync-back --squash -m \"Add the importer\""},
 	{"Push a copy to a branch of its own for a pull request, instead of to its base branch:", "git staging sync-back --review-branch 'review/%n'"},
+	{"Go to a copy, from anywhere; or, with the git function of git-stage shell-init, the same in fewer words:", "cd \"$(git staging path apps/backend)\"\ngit stage cd apps/backend"},
 	{"See where every copy stands; bring one that fell behind up to date without landing anything:", "git staging status\ngit staging update apps/backend"},
 	{"For scripts: the names of the copies whose directory is gone, and of those with commits to bring home:", "git staging list --json | jq -r '.[] | select(.missing) | .name'\ngit staging status --json | jq -r '.[] | select(.status.ahead > 0) | .name'"},
 	{"In a script: make a copy and go there; land it, and print the commit that landed:", "cd \"$(git staging clone --json apps/backend | jq -r .staging_path)\"\ngit staging sync-back --json | jq -r .new"},

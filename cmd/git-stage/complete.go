@@ -44,8 +44,6 @@ type typed struct {
 	args  []string          // the command's arguments
 }
 
-func (t typed) String() string { return fmt.Sprintf("%s %v %v", t.cmd, t.args, t.flags) }
-
 // complete returns the candidates for the last of words: a command, a
 // flag of the command reached (or a global one), or a value where the
 // model tags one: a staging name (stagingname), or, by the complete tag,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -33,7 +34,7 @@ func (f *fakeSource) projects(t typed, prefix string) []string {
 }
 
 func (f *fakeSource) record(what string, t typed) {
-	f.asked = append(f.asked, what+" "+t.String())
+	f.asked = append(f.asked, fmt.Sprintf("%s %s %v %v", what, t.cmd, t.args, t.flags))
 }
 
 func TestComplete(t *testing.T) {

@@ -47,15 +47,12 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 		if j.workRoot == "" {
 			j.workRoot = filepath.Dir(j.work)
 		}
-	case filepath.IsAbs(o.Project) || o.Project == "~" || strings.HasPrefix(o.Project, "~/") || cwdRelative(o.Project):
-		j.work = AbsPath(o.Project, s.Cwd)
 	default:
-		if j.workRoot == "" {
+		if j.work = ProjectPath(o.Project, j.workRoot, s.Cwd); j.work == "" {
 			return nil, &Error{Usage: true,
 				Msg:  fmt.Sprintf("project %q is relative, and no work root is set", o.Project),
 				Hint: "set the work root with --work-root DIR, GIT_STAGE_WORK_ROOT=DIR, or git config --global stage.workRoot DIR; or give the project's path from here (starting with ./ or ../) or its absolute path"}
 		}
-		j.work = AbsPath(o.Project, j.workRoot)
 	}
 	if err := a.checkTopLevel(ctx, j.work, "project"); err != nil {
 		return nil, err

@@ -30,6 +30,20 @@ func cwdRelative(p string) bool {
 	return p == "." || p == ".." || strings.HasPrefix(p, "./") || strings.HasPrefix(p, "../")
 }
 
+// ProjectPath is where a project named on the command line (clone's
+// PROJECT, sync-back's --work-name) is: a path from cwd when it is
+// absolute, starts with ~, ./ or ../; else a name under the work root,
+// and "" when no work root is set.
+func ProjectPath(project, workRoot, cwd string) string {
+	switch {
+	case filepath.IsAbs(project) || project == "~" || strings.HasPrefix(project, "~/") || cwdRelative(project):
+		return AbsPath(project, cwd)
+	case workRoot == "":
+		return ""
+	}
+	return AbsPath(project, workRoot)
+}
+
 // physical resolves the symlinks of the longest existing prefix of an
 // absolute, clean path, so that paths can be compared whatever links lead
 // to them.

@@ -48,12 +48,12 @@ type cli struct {
 }
 
 type cloneCmd struct {
-	Project        string   `arg:"" optional:"" help:"Repository to stage: a name relative to --work-root, a path from here (./ or ../), or absolute (default: the repository you are in)."`
+	Project        string   `arg:"" optional:"" complete:"project" help:"Repository to stage: a name relative to --work-root, a path from here (./ or ../), or absolute (default: the repository you are in)."`
 	AsName         *string  `name:"as-name" placeholder:"NAME" help:"Staging name: the copy's path under the staging root (default: PROJECT)."`
 	Force          int      `short:"f" type:"counter" help:"Replace an existing staging copy that holds no unique work; twice (-ff) to discard whatever it holds."`
-	Branch         string   `placeholder:"BRANCH" help:"Stage this branch of the work repository instead of the checked-out one."`
+	Branch         string   `placeholder:"BRANCH" complete:"branch" help:"Stage this branch of the work repository instead of the checked-out one."`
 	AllowDirtyWork bool     `name:"allow-dirty-work" help:"Stage even though the work repository has uncommitted changes (they are not carried over)."`
-	Remote         string   `placeholder:"NAME" help:"Remote the work repository and the copy share (default: the branch's remote, branch.<branch>.remote, else git config stage.remote, else origin)."`
+	Remote         string   `placeholder:"NAME" complete:"remote" help:"Remote the work repository and the copy share (default: the branch's remote, branch.<branch>.remote, else git config stage.remote, else origin)."`
 	Copy           []string `name:"copy" placeholder:"PATTERN" sep:"none" help:"Also copy the work tree's untracked or ignored files matching PATTERN (gitignore syntax; repeatable; added to git config stage.copy)."`
 	NoCopy         bool     `name:"no-copy" help:"Copy no untracked files, whatever stage.copy says."`
 	DryRun         bool     `name:"dry-run" short:"n" help:"Print the plan (each git command with its repository, each other change) and change nothing."`
@@ -77,10 +77,10 @@ func (c *cloneCmd) Run(ctx context.Context, app *stage.App, s stage.Settings) er
 
 type syncBackCmd struct {
 	Name            string  `arg:"" optional:"" stagingname:"" help:"Staging copy, by its staging name (default: the copy you are in)."`
-	WorkName        string  `name:"work-name" placeholder:"PROJECT" help:"Update this work repository instead of the recorded one: a name relative to the work root, a path from here (./ or ../), or absolute."`
-	Branch          string  `placeholder:"BRANCH" help:"Branch to update, in the work repository and on the remote (default: the one the copy was made from)."`
+	WorkName        string  `name:"work-name" placeholder:"PROJECT" complete:"project" help:"Update this work repository instead of the recorded one: a name relative to the work root, a path from here (./ or ../), or absolute."`
+	Branch          string  `placeholder:"BRANCH" complete:"branch" help:"Branch to update, in the work repository and on the remote (default: the one the copy was made from)."`
 	TempBranch      string  `name:"temp-branch" placeholder:"BRANCH" help:"Temporary remote branch to push through (default: the copy's)."`
-	Remote          string  `placeholder:"NAME" help:"Remote to sync through (default: the copy's)."`
+	Remote          string  `placeholder:"NAME" complete:"remote" help:"Remote to sync through (default: the copy's)."`
 	AutoCheckout    bool    `name:"auto-checkout" help:"Switch the work repository to the branch if it is on another one (only when it is clean); without it, a branch that is not checked out is moved in place."`
 	Force           bool    `short:"f" help:"Move the branch to the staging HEAD even when that is not a fast-forward; the old tips are saved under refs/staging-sync/backup/ and the push is leased."`
 	AllowDirtyStage bool    `name:"allow-dirty-stage" help:"Sync even though the copy has uncommitted changes (they are not synced)."`

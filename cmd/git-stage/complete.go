@@ -1,9 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/alecthomas/kong"
@@ -20,58 +20,73 @@ type completeCmd struct {
 	Words []string `arg:"" optional:"" help:"Words after the program's name; the last is being completed."`
 }
 
-func (c *completeCmd) Run(kctx *kong.Context, app *stage.App, s stage.Settings) error {
-	names := func() []string {
-		cfg, err := (&stage.Store{Path: s.Config()}).Load()
-		if err != nil {
-			return nil
-		}
-		var out []string
-		for name := range cfg.Stagings {
-			out = append(out, name)
-		}
-		sort.Strings(out)
-		return out
-	}
-	for _, cand := range complete(kctx.Model, c.Words, names) {
+func (c *completeCmd) Run(ctx context.Context, kctx *kong.Context, app *stage.App, s stage.Settings) error {
+	src := &repoSource{ctx: ctx, git: app.Git, s: s}
+	for _, cand := range complete(kctx.Model, c.Words, src) {
 		fmt.Fprintln(app.Stdout, cand)
 	}
 	return nil
 }
 
+// source gives the candidates that live outside the command line:
+// complete asks it only for what the word under the cursor wants.
+type source interface {
+	names() []string                          // the recorded staging names
+	branches(t typed) []string                // the local branches of the work repository t names
+	remotes(t typed) []string                 // its remotes
+	projects(t typed, prefix string) []string // the repositories under the work root
+}
+
+// typed is what the words before the cursor say.
+type typed struct {
+	cmd   string            // the command reached; "" before one
+	flags map[string]string // the value given to each flag, by name
+	args  []string          // the command's arguments
+}
+
 // complete returns the candidates for the last of words: a command, a
-// flag of the command reached (or a global one), a staging name where
-// the command takes one, or a command's name (help's argument).
-func complete(app *kong.Application, words []string, names func() []string) []string {
+// flag of the command reached (or a global one), or a value where the
+// model tags one: a staging name (stagingname), or, by the complete tag,
+// a branch, a remote or a project, or a command's name (help's
+// argument). A flag's value is completed after
+// the flag and in its --flag=value form (the candidates then carry the
+// "--flag=" they replace).
+func complete(app *kong.Application, words []string, src source) []string {
 	if len(words) == 0 {
 		words = []string{""}
 	}
 	cur := words[len(words)-1]
 	node := app.Node
-	positional := 0
+	t := typed{flags: map[string]string{}}
 	var pending *kong.Flag // a flag whose value is the next word
 	onlyArgs := false
 	for _, w := range words[:len(words)-1] {
 		switch {
 		case pending != nil:
+			t.flags[pending.Name] = w
 			pending = nil
 		case w == "--":
 			onlyArgs = true
 		case !onlyArgs && strings.HasPrefix(w, "-") && w != "-":
-			name, _, hasValue := strings.Cut(w, "=")
-			if f := findFlag(node, name); f != nil && takesValue(f) && !hasValue {
-				pending = f
+			name, value, hasValue := strings.Cut(w, "=")
+			if f := findFlag(node, name); f != nil && takesValue(f) {
+				if hasValue {
+					t.flags[f.Name] = value
+				} else {
+					pending = f
+				}
 			}
 		default:
-			if child := findCommand(node, w); child != nil && positional == 0 {
+			if child := findCommand(node, w); child != nil && len(t.args) == 0 {
 				node = child
+				t.cmd = child.Name
 			} else {
-				positional++
+				t.args = append(t.args, w)
 			}
 		}
 	}
 	if pending != nil {
-		return nil // a flag's value: let the shell offer files
+		return values(src, pending.Tag.Get("complete"), t, "", cur)
 	}
 
 	var out []string
@@ -81,6 +96,12 @@ func complete(app *kong.Application, words []string, names func() []string) []st
 		}
 	}
 	if strings.HasPrefix(cur, "-") && !onlyArgs {
+		if name, value, ok := strings.Cut(cur, "="); ok {
+			if f := findFlag(node, name); f != nil && takesValue(f) {
+				return values(src, f.Tag.Get("complete"), t, name+"=", value)
+			}
+			return nil
+		}
 		for n := node; n != nil; n = n.Parent {
 			for _, f := range n.Flags {
 				if !f.Hidden {
@@ -91,20 +112,50 @@ func complete(app *kong.Application, words []string, names func() []string) []st
 		return out
 	}
 	for _, child := range node.Children {
-		if !child.Hidden && positional == 0 {
+		if !child.Hidden && len(t.args) == 0 {
 			add(child.Name)
 		}
 	}
-	if len(out) == 0 && positional < len(node.Positional) && node.Positional[positional].Tag.Has("stagingname") {
-		for _, n := range names() {
-			add(n)
+	if len(out) == 0 && len(t.args) < len(node.Positional) {
+		arg := node.Positional[len(t.args)]
+		switch {
+		case arg.Tag.Has("stagingname"):
+			for _, n := range src.names() {
+				add(n)
+			}
+		case arg.Tag.Has("commandname"):
+			for _, child := range app.Children {
+				if !child.Hidden {
+					add(child.Name)
+				}
+			}
+		default:
+			return values(src, arg.Tag.Get("complete"), t, "", cur)
 		}
 	}
-	if positional < len(node.Positional) && node.Positional[positional].Tag.Has("commandname") {
-		for _, child := range app.Children {
-			if !child.Hidden {
-				add(child.Name)
-			}
+	return out
+}
+
+// values are the candidates of kind (a complete tag's value) that begin
+// with cur, each after prefix. A project that is a path from here (./,
+// ../, /, ~) is the shell's to complete.
+func values(src source, kind string, t typed, prefix, cur string) []string {
+	var cands []string
+	switch kind {
+	case "branch":
+		cands = src.branches(t)
+	case "remote":
+		cands = src.remotes(t)
+	case "project":
+		if cur != "" && strings.ContainsRune("./~", rune(cur[0])) {
+			return nil
+		}
+		cands = src.projects(t, cur)
+	}
+	var out []string
+	for _, c := range cands {
+		if strings.HasPrefix(c, cur) {
+			out = append(out, prefix+c)
 		}
 	}
 	return out
@@ -138,16 +189,30 @@ func takesValue(f *kong.Flag) bool { return !f.IsBool() && !f.IsCounter() }
 var completionScripts = map[string]string{
 	"bash": `# bash completion for git-stage and git-staging, and for "git staging"
 # through Git's own completion (which calls _git_staging).
+# For --flag=value, readline replaces only what follows "=" (a word break):
+# the candidates lose their "--flag=".
 __git_stage_reply() {
-	local line
+	local line cur=${!#} pre=
+	[[ $cur == -*=* ]] && pre=${cur%%=*}=
 	COMPREPLY=()
 	while IFS= read -r line; do
-		COMPREPLY+=("$(printf '%q' "$line")")
+		COMPREPLY+=("$(printf '%q' "${line#"$pre"}")")
 	done < <(git-stage __complete -- "$@" 2>/dev/null)
 }
 # Not _git_stage: Git's completion has that name, for "git stage" (add).
+# bash splits --flag=value into three words: they are joined again.
 __git_stage_tool() {
-	__git_stage_reply "${COMP_WORDS[@]:1:COMP_CWORD}"
+	local -a w=()
+	local i n
+	for ((i = 1; i <= COMP_CWORD; i++)); do
+		n=${#w[@]}
+		if ((n)) && [[ (${COMP_WORDS[i]} == = && ${w[n-1]} == -*) || (${COMP_WORDS[i-1]} == = && ${w[n-1]} == -*=) ]]; then
+			w[n-1]+=${COMP_WORDS[i]}
+		else
+			w+=("${COMP_WORDS[i]}")
+		fi
+	done
+	__git_stage_reply "${w[@]}"
 }
 complete -o default -F __git_stage_tool git-stage git-staging
 _git_staging() {
@@ -170,11 +235,17 @@ compdef __git_stage_tool git-stage git-staging
 	"fish": `# fish completion for git-stage and git-staging, and for "git staging".
 function __git_stage_complete
 	set -l words (commandline -opc)
+	set -l cur (commandline -ct)
 	set -e words[1]
 	if test "$words[1]" = staging
 		set -e words[1]
 	end
-	git-stage __complete -- $words (commandline -ct) 2>/dev/null
+	set -l cands (git-stage __complete -- $words "$cur" 2>/dev/null)
+	if test (count $cands) -gt 0
+		printf '%s\n' $cands
+	else if string match -qr '^[./~]' -- "$cur"
+		__fish_complete_path "$cur"
+	end
 end
 complete -c git-stage -f -a '(__git_stage_complete)'
 complete -c git-staging -f -a '(__git_stage_complete)'

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -27,5 +28,11 @@ func main() {
 func start(now func() time.Time) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	if len(os.Args) > 1 && os.Args[1] == "__complete" {
+		// A shell asks at every <TAB>: candidates or nothing, never an
+		// error (a broken git config, a repository that is not there).
+		run(ctx, os.Args, os.Stdout, io.Discard, now)
+		return 0
+	}
 	return run(ctx, os.Args, os.Stdout, os.Stderr, now)
 }

@@ -19,11 +19,16 @@ const maxDetails = 20
 // local hook's output), without progress or git's advice ("hint:", which
 // names commands git-stage ran, not the user). The last maxDetails are
 // kept, after a line that says how many are not; URLs' passwords are
-// redacted. Nil when they would say no more than Reason. They are shown,
-// never parsed.
+// redacted, control characters masked (Masked). Only the refused refs
+// when git's stderr was shown as it ran (StderrShown). Nil when they
+// would say no more than Reason. They are shown, never parsed.
 func (e *Error) Details() []string {
 	var remote, own []string
-	for _, l := range outputLines(e.Stderr) {
+	stderr := e.Stderr
+	if e.StderrShown {
+		stderr = ""
+	}
+	for _, l := range outputLines(stderr) {
 		if body, ok := remoteLine(l); ok {
 			if body != "" {
 				remote = append(remote, "remote: "+body)
@@ -49,7 +54,7 @@ func (e *Error) Details() []string {
 		lines = append([]string{fmt.Sprintf("(%d lines before these not shown)", over)}, lines[over:]...)
 	}
 	for i, l := range lines {
-		lines[i] = Redact(l)
+		lines[i] = Masked(Redact(l))
 	}
 	return lines
 }

@@ -52,6 +52,11 @@ func TestDetails(t *testing.T) {
 			[]string{"remote: Tests schlagen fehl", "Fehler: Fehler beim Versenden einiger Referenzen nach '/r.git'"}},
 		{"the remote's one line", push, "remote: only this\n", "", []string{"remote: only this"}},
 		{"nothing", push, "", "", nil},
+		{"a hostile remote's control characters", push,
+			"remote: tests \x1b[31mfailing\x1b]0;owned\x07 \x1b[2J\nerror: failed to push some refs to '/r.git'\n",
+			"!\trefs/heads/main:refs/heads/main\t[remote rejected] (\x1b[2Jdeclined)\n",
+			[]string{"remote: tests ^[[31mfailing^[]0;owned^G ^[[2J", "! [remote rejected] refs/heads/main (^[[2Jdeclined)",
+				"error: failed to push some refs to '/r.git'"}},
 	} {
 		e := &Error{Args: c.args, Stderr: c.stderr, Stdout: []byte(c.stdout)}
 		if got := e.Details(); !reflect.DeepEqual(got, c.want) {
@@ -107,5 +112,22 @@ func TestDetailsOfRealPush(t *testing.T) {
 		"error: failed to push some refs to '" + remote + "'"}
 	if got := e.Details(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Details = %q, want %q", got, want)
+	}
+}
+
+// TestDetailsShown: when git's stderr went to the terminal as git ran
+// (-v), the details are only what it did not show there: the refs a
+// push had refused, from its --porcelain output.
+func TestDetailsShown(t *testing.T) {
+	e := &Error{Args: []string{"push", "--porcelain", "origin", "main"}, StderrShown: true,
+		Stderr: "remote: tests failing\nerror: failed to push some refs to '/r.git'\n",
+		Stdout: []byte("!\trefs/heads/main:refs/heads/main\t[remote rejected] (pre-receive hook declined)\n")}
+	want := []string{"! [remote rejected] refs/heads/main (pre-receive hook declined)"}
+	if got := e.Details(); !reflect.DeepEqual(got, want) {
+		t.Errorf("Details = %q, want %q", got, want)
+	}
+	e = &Error{Args: []string{"checkout", "main"}, StderrShown: true, Stderr: "hook: one\nhook: two\n"}
+	if got := e.Details(); got != nil {
+		t.Errorf("Details of a checkout whose stderr was shown = %q, want none", got)
 	}
 }

@@ -182,7 +182,8 @@ func (r *Runner) Run(ctx context.Context, c Cmd) ([]byte, error) {
 	if err == nil {
 		return stdout.Bytes(), nil
 	}
-	gerr := &Error{Dir: c.Dir, Args: c.Args, ExitCode: -1, Stderr: stderr.String(), Stdout: stdout.Bytes(), Err: err}
+	gerr := &Error{Dir: c.Dir, Args: c.Args, ExitCode: -1, Stderr: stderr.String(), Stdout: stdout.Bytes(), Err: err,
+		StderrShown: shown != nil && c.Stderr == nil}
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) && exitErr.Exited() {
 		gerr.ExitCode = exitErr.ExitCode()
@@ -203,12 +204,15 @@ type Error struct {
 	// cancelled, or it died of SIGINT, SIGTERM or SIGHUP.
 	Interrupted bool
 	Stderr      string
+	// StderrShown says git's stderr went to the user as git ran (-v, a
+	// Tee command): Details leaves out what is already on the terminal.
+	StderrShown bool
 	Stdout      []byte
 	Err         error
 }
 
 // Error says which git command failed and why, git's reason with any
-// URL's password redacted.
+// URL's password redacted and control characters masked.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("git")
@@ -228,7 +232,7 @@ func (e *Error) Error() string {
 	if reason := e.Reason(); reason != "" {
 		b.WriteString(": " + reason)
 	}
-	return Redact(b.String())
+	return Masked(Redact(b.String()))
 }
 
 // Unwrap gives why git did not run or finish (an *exec.ExitError, a
@@ -239,9 +243,10 @@ func (e *Error) Unwrap() error { return e.Err }
 // first "fatal:" or "error:" line. git translates those words (and every
 // message): when no line starts with them, it is the first line that is
 // neither the remote's ("remote: ...") nor progress, as git wrote it, in
-// the user's language. Any URL's password in it is redacted. It is what a
-// message shows, never what a decision reads.
-func (e *Error) Reason() string { return Redact(e.reason()) }
+// the user's language. Any URL's password in it is redacted, its control
+// characters masked. It is what a message shows, never what a decision
+// reads.
+func (e *Error) Reason() string { return Masked(Redact(e.reason())) }
 
 func (e *Error) reason() string {
 	lines := strings.Split(strings.ReplaceAll(e.Stderr, "\r", "\n"), "\n")

@@ -5,6 +5,7 @@ package stage
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 
 	"github.com/git-stage/git-stage/gitcmd"
@@ -50,6 +51,9 @@ func (e *early) result(w io.Writer) ([]byte, error) {
 	<-e.done
 	if e.show && w != nil {
 		w.Write(e.stderr.Bytes())
+		if g := (*gitcmd.Error)(nil); errors.As(e.err, &g) {
+			g.StderrShown = true
+		}
 	}
 	return e.out, e.err
 }

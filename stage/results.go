@@ -80,7 +80,8 @@ func (j *syncJob) result(dryRun bool) SyncResult {
 	r := SyncResult{
 		Name: j.name, StagingPath: j.staging, WorkPath: j.work, Remote: j.remote,
 		Branch: j.branch, Mode: j.mode, UpToDate: j.mode == "",
-		Review: j.review, TempBranch: j.temp, TempDeleted: j.tempAt == "",
+		// Every plan deletes the temp branch: only a run can fail to.
+		Review: j.review, TempBranch: j.temp, TempDeleted: dryRun || j.tempAt == "",
 		Backups: []string{}, DryRun: dryRun,
 	}
 	switch {

@@ -190,23 +190,27 @@ var completionScripts = map[string]string{
 	"bash": `# bash completion for git-stage and git-staging, and for "git staging"
 # through Git's own completion (which calls _git_staging).
 # For --flag=value, readline replaces only what follows "=" (a word break):
-# the candidates lose their "--flag=".
+# the candidates lose their "--flag="; and for a name holding ":", another
+# word break, what comes up to its last ":".
 __git_stage_reply() {
 	local line cur=${!#} pre=
 	[[ $cur == -*=* ]] && pre=${cur%%=*}=
+	[[ $cur == *:* ]] && pre=${cur%"${cur##*:}"}
 	COMPREPLY=()
 	while IFS= read -r line; do
 		COMPREPLY+=("$(printf '%q' "${line#"$pre"}")")
 	done < <(git-stage __complete -- "$@" 2>/dev/null)
 }
 # Not _git_stage: Git's completion has that name, for "git stage" (add).
-# bash splits --flag=value into three words: they are joined again.
+# bash splits --flag=value into three words, and a name at each ":":
+# they are joined again.
 __git_stage_tool() {
 	local -a w=()
 	local i n
 	for ((i = 1; i <= COMP_CWORD; i++)); do
 		n=${#w[@]}
-		if ((n)) && [[ (${COMP_WORDS[i]} == = && ${w[n-1]} == -*) || (${COMP_WORDS[i-1]} == = && ${w[n-1]} == -*=) ]]; then
+		if ((n)) && [[ (${COMP_WORDS[i]} == = && ${w[n-1]} == -*) || (${COMP_WORDS[i-1]} == = && ${w[n-1]} == -*=) ||
+			${COMP_WORDS[i]} == : || (${COMP_WORDS[i-1]} == : && ${w[n-1]} == *:) ]]; then
 			w[n-1]+=${COMP_WORDS[i]}
 		else
 			w+=("${COMP_WORDS[i]}")

@@ -185,14 +185,14 @@ func benchBase(b *testing.B) string {
 // call (Go calls a sub-benchmark twice: b.N = 1, then the b.N asked
 // for); the daemons stop when top ends.
 func forEachFixture(top *testing.B, sizes []benchSize, remotes []string, job func(b *testing.B, f *benchFixture)) {
-	bin := benchBinary(top)
+	bin, helper := benchTools(top)
 	base := benchBase(top)
 	for _, s := range sizes {
 		for _, r := range remotes {
 			var f *benchFixture
 			top.Run("files="+s.label+"/remote="+r, func(b *testing.B) {
 				if f == nil {
-					f = newBenchFixture(b, top, base, bin, s, r)
+					f = newBenchFixture(b, top, base, bin, helper, s, r)
 				}
 				job(b, f)
 			})
@@ -202,8 +202,9 @@ func forEachFixture(top *testing.B, sizes []benchSize, remotes []string, job fun
 
 // newBenchFixture makes a work repository and its remote from the built
 // repository of size s, in a directory of its own under base.
-func newBenchFixture(b, top *testing.B, base, bin string, s benchSize, remote string) *benchFixture {
+func newBenchFixture(b, top *testing.B, base, bin, helper string, s benchSize, remote string) *benchFixture {
 	f := &benchFixture{size: s, bin: bin, copies: map[string]bool{}}
+	f.helper = helper
 	name := strings.NewReplacer("/", "-", "=", "-").Replace(b.Name())
 	f.dir = filepath.Join(base, name+"-"+strconv.FormatInt(time.Now().UnixNano(), 36))
 	f.home = filepath.Join(f.dir, "home")

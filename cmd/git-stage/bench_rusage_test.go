@@ -49,3 +49,7 @@ func TestRusageChildrenCountsGitsChildren(t *testing.T) {
 		t.Errorf("git's child's CPU time is not in git's rusage from wait4: the loop alone %v, git's %v", spin, waited)
 	}
 }
+
+func cpuTime(r *syscall.Rusage) time.Duration {
+	return time.Duration(r.Utime.Nano() + r.Stime.Nano())
+}

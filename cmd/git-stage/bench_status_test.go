@@ -56,7 +56,7 @@ func BenchmarkStatus50(b *testing.B) {
 // mappings, its output to /dev/null, against starting `git --version`
 // (the cost of one process).
 func BenchmarkList10k(b *testing.B) {
-	bin := benchBinary(b)
+	bin, helper := benchTools(b)
 	dir := b.TempDir()
 	cfg := stage.NewConfig()
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
@@ -93,7 +93,7 @@ func BenchmarkList10k(b *testing.B) {
 	if err := os.WriteFile(config, data, 0o644); err != nil {
 		b.Fatal(err)
 	}
-	r := &runner{env: benchEnv(b.TempDir())}
+	r := &runner{env: benchEnv(b.TempDir()), helper: helper}
 	// What is timed is the whole table: a header and 10,000 rows, the
 	// hundred gone copies marked.
 	list := exec.Command(bin, "list")

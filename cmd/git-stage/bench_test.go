@@ -23,19 +23,21 @@ package main
 // sub-benchmark once with b.N = 1 before the measured run: that first
 // pair warms the caches and its metrics are replaced.
 //
-// CPU is user+system time of the process and of every process under it
-// that was waited for: the delta of getrusage(RUSAGE_CHILDREN) around
-// each command (TestRusageChildrenCountsGitsChildren checks that it
-// counts git's own children). The server side of `git daemon` is a child
-// of the daemon, not of the command, and is not counted: over the daemon
+// Every command runs under a small timing helper (bench_exec_test.go),
+// which reports its wall time, its CPU time and its peak RSS. CPU is
+// user+system time of the command and of every process under it that
+// was waited for: getrusage(RUSAGE_CHILDREN) in the helper, whose only
+// child it is (TestRusageChildrenCountsGitsChildren checks that it counts
+// git's own children). The server side of `git daemon` is a child of
+// the daemon, not of the command, and is not counted: over the daemon
 // the CPU ratios leave out the remote's work, on disk they include it.
 // Peak RSS (MB:...) is ru_maxrss of the rusage wait4 returns for the
-// command (ProcessState.SysUsage): on Linux that is the largest resident
-// set of the command and of every process under it that was waited for
-// (RUSAGE_BOTH), so for git-stage the larger of its own and its largest
-// git's; the largest of one process, not their sum. (RUSAGE_CHILDREN's
-// maxrss is no use here: a high-water mark over every child the
-// benchmark ever waited for.)
+// command (ProcessState.SysUsage): on Linux the largest resident set of
+// the command and of every process under it that was waited for
+// (RUSAGE_BOTH): for git-stage the larger of its own and its largest
+// git's; one process's, not their sum. The helper's own 2 to 3 MB are
+// the floor. (RUSAGE_CHILDREN's maxrss in the benchmark itself is no
+// use: a high-water mark over every child it ever waited for.)
 //
 // Copies are never deleted while a benchmark runs: deleting many files
 // just before creating many makes these file systems slow (design.md
@@ -43,29 +45,16 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
-
-// benchBinary builds git-stage as install.sh does, into the benchmark's
-// temporary directory (the build cache makes it quick after the first).
-func benchBinary(b *testing.B) string {
-	bin := filepath.Join(b.TempDir(), "git-stage")
-	build := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
 
 // benchEnv is the environment of every process a benchmark starts: its
 // own HOME, a fixed identity, no system config.
@@ -94,53 +83,47 @@ func (s sample) plus(o sample) sample {
 	return sample{s.wall + o.wall, s.cpu + o.cpu, max(s.rss, o.rss)}
 }
 
-// runner starts the benchmarks' processes, all with one environment.
+// runner starts the benchmarks' processes, all with one environment,
+// each through the timing helper (bench_exec_test.go).
 type runner struct {
-	env []string
+	env    []string
+	helper string
 }
 
 // run runs prog in dir and says what it cost; its output is kept for
 // the failure message, but for stdout when quiet (what is timed is then
 // the process, not a reader of its output, as hyperfine times it).
 func (r *runner) run(b *testing.B, dir string, quiet bool, prog string, args ...string) sample {
-	cmd := exec.Command(prog, args...)
+	report, w, err := os.Pipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer report.Close()
+	cmd := exec.Command(r.helper, append([]string{prog}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = r.env
+	cmd.ExtraFiles = []*os.File{w}
 	var out bytes.Buffer
 	cmd.Stderr = &out
 	if !quiet {
 		cmd.Stdout = &out
 	}
-	var before, after syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &before); err != nil {
-		b.Fatal(err)
-	}
-	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
-	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &after); err != nil {
-		b.Fatal(err)
+	err = cmd.Start()
+	w.Close()
+	if err == nil {
+		err = cmd.Wait()
 	}
 	if err != nil {
 		b.Fatalf("%s %s in %s: %v\n%s", prog, strings.Join(args, " "), dir, err, out.Bytes())
 	}
-	own, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return sample{wall: wall, cpu: cpuTime(&after) - cpuTime(&before), rss: maxrssBytes(own)}
-}
-
-func cpuTime(r *syscall.Rusage) time.Duration {
-	return time.Duration(r.Utime.Nano() + r.Stime.Nano())
-}
-
-// maxrssBytes is ru_maxrss in bytes: kilobytes but on macOS.
-func maxrssBytes(r *syscall.Rusage) int64 {
-	if r == nil {
-		return 0
+	var wall, cpu, maxrss int64
+	if _, err := fmt.Fscan(report, &wall, &cpu, &maxrss); err != nil {
+		b.Fatalf("%s %s: the timing helper's report: %v", prog, strings.Join(args, " "), err)
 	}
-	if runtime.GOOS == "darwin" {
-		return int64(r.Maxrss)
+	if runtime.GOOS != "darwin" { // kilobytes but on macOS
+		maxrss *= 1024
 	}
-	return int64(r.Maxrss) * 1024
+	return sample{wall: time.Duration(wall), cpu: time.Duration(cpu), rss: maxrss}
 }
 
 // pairs collects the pairs of one sub-benchmark: git-stage against one

@@ -296,7 +296,7 @@ function git --wraps git --description 'git, with git stage <command> sent to gi
 			set -l st $status
 			if test $st -eq 0; and test (count $out) -eq 1; and test -d "$out[1]"
 				cd "$out[1]"
-			else
+			else if test (count $out) -gt 0
 				printf '%s\n' $out
 			end
 			return $st
@@ -304,7 +304,8 @@ function git --wraps git --description 'git, with git stage <command> sent to gi
 		if test "$argv[2]" = clone; and test "$(command git config --type=bool --get stage.cd 2>/dev/null)" = true
 			set -l out (command git-stage $argv[2..-1])
 			set -l st $status
-			printf '%s\n' $out
+			# printf with no argument would still print its format once.
+			test (count $out) -gt 0; and printf '%s\n' $out
 			if test (count $out) -eq 1; and test -d "$out[1]"
 				cd "$out[1]"
 			end

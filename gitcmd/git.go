@@ -161,16 +161,16 @@ func (r *Runner) Run(ctx context.Context, c Cmd) ([]byte, error) {
 	cmd.Stderr = stderr
 	// What git prints is passed on with URLs' passwords redacted: a
 	// remote's message, a helper's error may show one.
-	var pass []io.Writer
+	var pass io.Writer
 	switch {
 	case c.Stderr != nil:
-		pass = append(pass, c.Stderr)
+		pass = c.Stderr
 	case (c.Tee || r.Trace != nil) && r.Stderr != nil:
-		pass = append(pass, r.Stderr)
+		pass = r.Stderr
 	}
 	var shown *redactingWriter
-	if len(pass) > 0 {
-		shown = newRedactingWriter(io.MultiWriter(pass...))
+	if pass != nil {
+		shown = newRedactingWriter(pass)
 		cmd.Stderr = io.MultiWriter(cmd.Stderr, shown)
 	}
 

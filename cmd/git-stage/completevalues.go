@@ -44,11 +44,19 @@ func (r *repoSource) names() []string {
 }
 
 func (r *repoSource) branches(t typed) []string {
-	refs := r.lines(t, "for-each-ref", "--format=%(refname)", "refs/heads/")
-	for i, ref := range refs {
-		refs[i] = strings.TrimPrefix(ref, "refs/heads/")
+	dir := r.workRepo(t)
+	if dir == "" {
+		return nil
 	}
-	return refs
+	refs, err := r.git.ForEachRef(r.ctx, dir, "refs/heads/")
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, ref := range refs {
+		out = append(out, strings.TrimPrefix(ref.Name, "refs/heads/"))
+	}
+	return out
 }
 
 func (r *repoSource) remotes(t typed) []string {

@@ -249,9 +249,9 @@ func (e *Error) Unwrap() error { return e.Err }
 func (e *Error) Reason() string { return Masked(Redact(e.reason())) }
 
 func (e *Error) reason() string {
-	lines := strings.Split(strings.ReplaceAll(e.Stderr, "\r", "\n"), "\n")
+	lines := outputLines(e.Stderr)
 	for _, l := range lines {
-		l = strings.TrimSpace(l)
+		l = strings.TrimLeft(l, " \t")
 		for _, p := range []string{"fatal: ", "error: "} {
 			if strings.HasPrefix(l, p) {
 				return strings.TrimPrefix(l, p)
@@ -259,7 +259,7 @@ func (e *Error) reason() string {
 		}
 	}
 	for _, l := range lines {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "remote:") && !progressLine.MatchString(l) {
+		if l = strings.TrimLeft(l, " \t"); !strings.HasPrefix(l, "remote:") && !progressLine.MatchString(l) {
 			return l
 		}
 	}

@@ -16,31 +16,40 @@ import (
 // before sync-back pushes anything. One that fails stops the run: nothing
 // is pushed, so the work repository and the remote are as they were.
 
-// readGate reads the stage.preSync commands as git reads its config in
-// the copy: the global and system config, the copy's own with its
+// readGate settles the stage.preSync commands, as git reads its config
+// in the copy: the global and system config, the copy's own with its
 // includes, and `git -c`. Run inside the copy, the settings' one `git
 // config` call read them there already; run from elsewhere, one more
-// reads them in the copy. None are read when the gate is skipped
-// (--no-verify) or there is nothing to sync.
-func (a *App) readGate(ctx context.Context, j *syncJob, s Settings, o SyncBackOptions) error {
+// read them in the copy, beside the checks (see prepareSync). None are
+// used when the gate is skipped (--no-verify) or there is nothing to sync.
+func (a *App) readGate(j *syncJob, s Settings, o SyncBackOptions) error {
 	if o.NoVerify || j.mode == "" {
 		return nil
 	}
 	values := s.PreSync
 	if !inRepoAt(s.Cwd, j.staging) {
-		out, err := a.Git.Output(ctx, j.staging, "config", "-z", "--get-regexp", `^stage\.presync$`)
-		if err != nil && gitcmd.ExitCode(err) != 1 {
-			return wrap(err, "", "read stage.preSync from the git config of %s", j.staging)
+		if j.gateErr != nil {
+			return j.gateErr
 		}
-		values = nil
-		for _, rec := range bytes.Split(out, []byte{0}) {
-			if _, v, ok := strings.Cut(string(rec), "\n"); ok {
-				values = append(values, v)
-			}
-		}
+		values = j.gateRead
 	}
 	j.gate = hookCommands(values)
 	return nil
+}
+
+// readGateIn reads every stage.preSync value as git reads it in dir.
+func (a *App) readGateIn(ctx context.Context, dir string) ([]string, error) {
+	out, err := a.Git.Output(ctx, dir, "config", "-z", "--get-regexp", `^stage\.presync$`)
+	if err != nil && gitcmd.ExitCode(err) != 1 {
+		return nil, wrap(err, "", "read stage.preSync from the git config of %s", dir)
+	}
+	var values []string
+	for _, rec := range bytes.Split(out, []byte{0}) {
+		if _, v, ok := strings.Cut(string(rec), "\n"); ok {
+			values = append(values, v)
+		}
+	}
+	return values, nil
 }
 
 // hookCommands are a multi-valued key's commands, in order: an empty

@@ -85,17 +85,23 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 		}
 	}
 
-	// Both repositories and the remote, read at once: the three calls
-	// touch different things, and on a large tree the two status calls
-	// are most of sync-back's own time.
+	// Both repositories, the remote's two branches and the work
+	// repository's refs, read at once: the calls touch different things,
+	// and on a large tree the two status calls are most of sync-back's own
+	// time. Named from outside the copy, the gate's commands are read
+	// there beside them (see readGate).
 	track := "refs/remotes/" + j.remote + "/"
 	var sst, wst *gitcmd.Status
-	var werr, ferr error
-	var remoteRefs []gitcmd.Ref
+	var werr, ferr, rerr error
+	var remoteRefs, refs []gitcmd.Ref
 	var wg sync.WaitGroup
 	if o.ReviewBranch == "" {
 		wg.Go(func() { wst, werr = a.Git.Status(ctx, j.work) })
-		wg.Go(func() { remoteRefs, ferr = j.readRemote(ctx, a, o.DryRun) })
+		wg.Go(func() { remoteRefs, ferr = j.listRemote(ctx, a) })
+		wg.Go(func() { refs, rerr = j.readWorkRefs(ctx, a) })
+	}
+	if !o.NoVerify && !inRepoAt(s.Cwd, j.staging) {
+		wg.Go(func() { j.gateRead, j.gateErr = a.readGateIn(ctx, j.staging) })
 	}
 	sst, err = a.Git.Status(ctx, j.staging)
 	wg.Wait()
@@ -147,14 +153,28 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 	}
 
 	if ferr != nil {
-		return nil, wrap(ferr, "check that the branch is on the remote, and the remote's URL, the network and your credentials",
-			"cannot fetch %s from remote %q", j.branch, j.remote)
+		return nil, wrap(ferr, "check the remote's URL, the network and your credentials", "cannot reach remote %q", j.remote)
 	}
-	refs, err := a.Git.ForEachRef(ctx, j.work, "refs/heads/"+j.branch, track+j.branch, track+j.temp, backupPrefix)
-	if err != nil {
-		return nil, wrap(err, "", "read the branches of %s", j.work)
+	if rerr != nil {
+		return nil, rerr
 	}
-	if o.DryRun {
+	known := o.DryRun
+	if !known {
+		if known, err = j.remoteKnown(ctx, a, refs, remoteRefs); err != nil {
+			return nil, err
+		}
+	}
+	if !known {
+		// The remote moved past what the work repository has: its commits
+		// are fetched, and the refs read again.
+		if err := j.fetchRemote(ctx, a); err != nil {
+			return nil, wrap(err, "check that the branch is on the remote, and the remote's URL, the network and your credentials",
+				"cannot fetch %s from remote %q", j.branch, j.remote)
+		}
+		if refs, err = j.readWorkRefs(ctx, a); err != nil {
+			return nil, err
+		}
+	} else {
 		refs = slices.DeleteFunc(refs, func(r gitcmd.Ref) bool { return strings.HasPrefix(r.Name, track) })
 		refs = append(refs, remoteRefs...)
 	}
@@ -272,24 +292,75 @@ func (j *syncJob) checkTempOwned(o SyncBackOptions) error {
 		"temp branch %s is a branch of %s that is not a temp branch of %q", j.temp, j.remote, j.name)
 }
 
-// readRemote reads the remote's branch and temp branch in one round trip:
-// fetched into the work repository's remote-tracking refs, or for a dry
-// run, which changes nothing, only listed (returned as remote-tracking
-// refs).
-func (j *syncJob) readRemote(ctx context.Context, a *App, dryRun bool) ([]gitcmd.Ref, error) {
-	track := "refs/remotes/" + j.remote + "/"
-	if dryRun {
-		refs, err := a.Git.LsRemote(ctx, j.work, j.remote, "refs/heads/"+j.branch, "refs/heads/"+j.temp)
-		for i := range refs {
-			refs[i].Name = track + strings.TrimPrefix(refs[i].Name, "refs/heads/")
+// listRemote lists the remote's branch and temp branch in one round trip,
+// named as the work repository's remote-tracking refs of them.
+func (j *syncJob) listRemote(ctx context.Context, a *App) ([]gitcmd.Ref, error) {
+	listed, err := a.Git.LsRemote(ctx, j.work, j.remote, "refs/heads/"+j.branch, "refs/heads/"+j.temp)
+	var refs []gitcmd.Ref
+	for _, r := range listed {
+		if name, ok := strings.CutPrefix(r.Name, "refs/heads/"); ok && (name == j.branch || name == j.temp) {
+			refs = append(refs, gitcmd.Ref{Name: "refs/remotes/" + j.remote + "/" + name, OID: r.OID})
 		}
-		return refs, err
 	}
+	return refs, err
+}
+
+// readWorkRefs reads the work repository's branch, its remote-tracking
+// refs of the branch and of the temp branch, and the backups.
+func (j *syncJob) readWorkRefs(ctx context.Context, a *App) ([]gitcmd.Ref, error) {
+	track := "refs/remotes/" + j.remote + "/"
+	refs, err := a.Git.ForEachRef(ctx, j.work, "refs/heads/"+j.branch, track+j.branch, track+j.temp, backupPrefix)
+	if err != nil {
+		return nil, wrap(err, "", "read the branches of %s", j.work)
+	}
+	return refs, nil
+}
+
+// remoteKnown reports whether what the remote lists needs no fetch: its
+// branch is where the work repository's remote-tracking ref says, and its
+// temp branch is where that ref says too (both absent included), or, with
+// no such ref, at the staging HEAD or at a commit the work repository
+// has. Every commit the run then compares, saves or pushes back is at
+// hand, and no remote-tracking ref a fetch would write says anything else.
+// Only a temp branch at a commit no ref listed holds costs a look into the
+// work repository's objects (one `git cat-file`).
+func (j *syncJob) remoteKnown(ctx context.Context, a *App, refs, remote []gitcmd.Ref) (bool, error) {
+	track := "refs/remotes/" + j.remote + "/"
+	same := func(name string) bool {
+		local, _ := gitcmd.Find(refs, name)
+		listed, _ := gitcmd.Find(remote, name)
+		return local == listed
+	}
+	if !same(track + j.branch) {
+		return false, nil
+	}
+	if same(track + j.temp) {
+		return true, nil
+	}
+	if _, tracked := gitcmd.Find(refs, track+j.temp); tracked {
+		return false, nil
+	}
+	tip, _ := gitcmd.Find(remote, track+j.temp)
+	if tip == j.head || slices.ContainsFunc(refs, func(r gitcmd.Ref) bool { return r.OID == tip }) {
+		return true, nil
+	}
+	missing, err := a.Git.MissingObjects(ctx, j.work, nil, []string{tip})
+	if err != nil {
+		return false, wrap(err, "", "look for %s in %s", short(tip), j.work)
+	}
+	return !missing[tip], nil
+}
+
+// fetchRemote fetches the remote's branch and temp branch into the work
+// repository's remote-tracking refs (pruning the temp branch's when the
+// remote no longer has it).
+func (j *syncJob) fetchRemote(ctx context.Context, a *App) error {
+	track := "refs/remotes/" + j.remote + "/"
 	_, err := a.Git.Run(ctx, gitcmd.Cmd{Dir: j.work, Tee: a.Progress, Args: []string{
 		"fetch", "--prune", "--no-tags", a.progressArg(), j.remote,
 		"+refs/heads/" + j.branch + ":" + track + j.branch,
 		// A pattern, so that a temp branch already deleted is no error.
 		"+refs/heads/" + j.temp + "*:" + track + j.temp + "*",
 	}})
-	return nil, err
+	return err
 }

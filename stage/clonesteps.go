@@ -40,11 +40,14 @@ func (j *cloneJob) steps(a *App) []*step {
 		// `git push` in the copy goes to the one clone settled on.
 		steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "remote." + j.remote + ".push", pushRefspec(j.branch, j.temp)}}})
 	}
-	// Its refs (a transaction that also checks HEAD, so not beside the
-	// checkout, which moves HEAD); then its remote and the temp branch
-	// (the lane beside the files' checkout: the push costs no time).
-	steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"update-ref", "--stdin"}, Stdin: j.refUpdates()}})
-	remoteLane := []*step{{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "remote." + j.remote + ".url", j.url}}}}
+	// Its remote-tracking refs, its remote and the temp branch: the lane
+	// beside the files' checkout (the push costs no time). Neither lane
+	// reads or writes a ref the other does: the refs' transaction leaves
+	// HEAD and the branch alone, and the push names the commit.
+	remoteLane := []*step{
+		{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"update-ref", "--stdin"}, Stdin: j.refUpdates()}},
+		{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "remote." + j.remote + ".url", j.url}}},
+	}
 	if len(j.partial) > 0 || j.lfs != "" {
 		// The checkout may fetch blobs (a partial clone) or LFS objects
 		// the work repository lacks: from the remote, whose URL is set first.
@@ -57,7 +60,7 @@ func (j *cloneJob) steps(a *App) []*step {
 	remoteLane = append(remoteLane, &step{
 		git: a.push(gitcmd.Push{Dir: j.tmp, Remote: j.remote,
 			Leases:   []gitcmd.Lease{{Ref: "refs/heads/" + j.temp}},
-			Refspecs: []string{pushRefspec(j.branch, j.temp)}}),
+			Refspecs: []string{j.commit + ":refs/heads/" + j.temp}}),
 		check: func(ctx context.Context, out []byte, err error) error {
 			j.tempPushed = outcomeOf(out, err, "refs/heads/"+j.temp)
 			return checkPush(ctx, out, err)
@@ -81,9 +84,11 @@ func (j *cloneJob) steps(a *App) []*step {
 	// The files, beside that: checked out from an unborn HEAD (the temp
 	// branch's name, which the copy has no branch of), so that a
 	// post-checkout hook sees what git clone and git worktree add give
-	// it: no old commit.
+	// it: no old commit. The branch is set to the commit the checks saw
+	// (-B): the one recorded, and pushed, whatever the work repository's
+	// branch became while the copy was made.
 	files := []*step{{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"symbolic-ref", "HEAD", "refs/heads/" + j.temp}}}}
-	checkout := []*step{{git: &gitcmd.Cmd{Dir: j.tmp, Tee: a.Progress, Args: []string{"checkout", "--force", a.progressArg(), j.branch, "--"}}}}
+	checkout := []*step{{git: &gitcmd.Cmd{Dir: j.tmp, Tee: a.Progress, Args: []string{"checkout", "--force", a.progressArg(), "-B", j.branch, j.commit, "--"}}}}
 	if j.lfs != "" {
 		checkout = lfsSteps(a, j.tmp, j.remote, j.lfs, checkout[0])
 	}
@@ -161,8 +166,7 @@ func pushRefspec(branch, temp string) string {
 
 // refUpdates makes the copy's remote-tracking refs say what the work
 // repository knows of the remote, instead of naming the work repository's
-// local branches as `git clone` does, and verifies that the copy's branch
-// is the commit preflight saw.
+// local branches as `git clone` does.
 func (j *cloneJob) refUpdates() []byte {
 	prefix := "refs/remotes/" + j.remote + "/"
 	tracking := map[string]bool{}
@@ -190,6 +194,5 @@ func (j *cloneJob) refUpdates() []byte {
 	if listed {
 		fmt.Fprintf(&b, "update %s%s %s\n", prefix, j.branch, j.listed)
 	}
-	fmt.Fprintf(&b, "verify refs/heads/%s %s\n", j.branch, j.commit)
 	return []byte(b.String())
 }

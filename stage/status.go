@@ -250,21 +250,26 @@ func (a *App) probe(ctx context.Context, m *Mapping, refs *refsResult) *CopyStat
 		return cs
 	}
 	env := objectsEnv(m.StagingPath)
-	out, err = a.Git.Run(ctx, gitcmd.Cmd{Dir: m.WorkPath, Env: env, Args: []string{
-		"rev-list", "--left-right", "--count", base + "..." + cs.Head, "--"}})
-	if err != nil {
-		cs.Error = fmt.Sprintf("cannot compare with %s in %s: %s", m.BaseBranch, m.WorkPath, reason(err))
-		return cs
-	}
-	if _, err := fmt.Sscan(string(out), &cs.Behind, &cs.Ahead); err != nil {
-		cs.Error = fmt.Sprintf("cannot read git rev-list's counts %q", out)
-		return cs
+	if cs.Head != base { // a copy at its branch's commit (fresh, or just landed) is neither ahead nor behind
+		out, err = a.Git.Run(ctx, gitcmd.Cmd{Dir: m.WorkPath, Env: env, Args: []string{
+			"rev-list", "--left-right", "--count", base + "..." + cs.Head, "--"}})
+		if err != nil {
+			cs.Error = fmt.Sprintf("cannot compare with %s in %s: %s", m.BaseBranch, m.WorkPath, reason(err))
+			return cs
+		}
+		if _, err := fmt.Sscan(string(out), &cs.Behind, &cs.Ahead); err != nil {
+			cs.Error = fmt.Sprintf("cannot read git rev-list's counts %q", out)
+			return cs
+		}
 	}
 	remote, ok := gitcmd.Find(refs.refs, "refs/remotes/"+m.Remote+"/"+m.BaseBranch)
 	switch {
 	case !ok:
 	case remote == base: // the usual case after a landing: no second count
 		n := cs.Behind
+		cs.BehindRemote = &n
+	case remote == cs.Head:
+		n := 0
 		cs.BehindRemote = &n
 	default:
 		out, err = a.Git.Run(ctx, gitcmd.Cmd{Dir: m.WorkPath, Env: env, Args: []string{

@@ -46,7 +46,8 @@ BEGIN {
 	job["SyncBack/commits=1"] = "sync-back of 1 commit"; order["SyncBack/commits=1"] = 2
 	job["SyncBack/commits=100"] = "sync-back of 100 commits"; order["SyncBack/commits=100"] = 3
 	job["SyncBackRebase"] = "sync-back --rebase, base moved by 1 commit"; order["SyncBackRebase"] = 4
-	job["Status50"] = "status of 50 copies"; order["Status50"] = 5
+	job["Status50/copies=fresh"] = "status of 50 copies, each as cloned"; order["Status50/copies=fresh"] = 5
+	job["Status50/copies=ahead"] = "status of 50 copies, each 1 commit ahead"; order["Status50/copies=ahead"] = 5
 	job["List10k"] = "list of 10,000 copies"; order["List10k"] = 6
 	job["CopyUntracked"] = "stage.copy of 50,000 files"; order["CopyUntracked"] = 7
 	vs["Clone", "worktree-b"] = "`git worktree add -b`"

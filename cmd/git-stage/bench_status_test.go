@@ -22,7 +22,10 @@ const statusCopies = 50
 // after the other, their wall time divided by the number of cores
 // (git-status-per-core: what 50 of them would take spread over every
 // core); the CPU ratio is against the 50 runs' whole CPU time. status
-// reads local repositories only: the remote is on disk. 2k files, and
+// reads local repositories only: the remote is on disk. copies=fresh:
+// each copy at its work branch's commit, as clone left it (status needs
+// no count); copies=ahead: each with one commit of its own (a count per
+// copy, and the pairs' merges that predict conflicts). 2k files, and
 // with BENCH_FULL 20k files too.
 func BenchmarkStatus50(b *testing.B) {
 	sizes := []benchSize{size2k}
@@ -30,26 +33,43 @@ func BenchmarkStatus50(b *testing.B) {
 		sizes = append(sizes, size20k)
 	}
 	forEachFixture(b, sizes, []string{"disk"}, func(b *testing.B, f *benchFixture) {
-		copies := make([]string, statusCopies)
-		for i := range copies {
-			copies[i] = f.clone(b, fmt.Sprintf("s%02d", i))
-		}
-		cores := time.Duration(runtime.NumCPU())
-		p := newPairs(b, "git-status-per-core")
-		for range b.N {
-			p.run(func() sample {
-				return f.run(b, f.staging, true, f.bin, "status")
-			}, func() sample {
-				var all sample
-				for _, cp := range copies {
-					all = all.plus(f.run(b, cp, true, "git", "status"))
+		for _, kind := range []string{"fresh", "ahead"} {
+			b.Run("copies="+kind, func(b *testing.B) {
+				copies := make([]string, statusCopies)
+				for i := range copies {
+					copies[i] = f.clone(b, fmt.Sprintf("s%02d", i))
+					ahead := f.output(b, copies[i], "rev-list", "--count", "@{upstream}..HEAD") != "0"
+					switch {
+					case kind == "fresh" && ahead:
+						f.git(b, copies[i], "reset", "-q", "--keep", "@{upstream}")
+					case kind == "ahead" && !ahead:
+						f.git(b, copies[i], "commit", "-q", "--allow-empty", "-m", "ahead")
+					}
 				}
-				all.wall /= cores
-				return all
+				status50(b, f, copies)
 			})
 		}
-		p.report()
 	})
+}
+
+// status50 runs the pairs of BenchmarkStatus50, in the staging root that
+// holds the copies.
+func status50(b *testing.B, f *benchFixture, copies []string) {
+	cores := time.Duration(runtime.NumCPU())
+	p := newPairs(b, "git-status-per-core")
+	for range b.N {
+		p.run(func() sample {
+			return f.run(b, f.staging, true, f.bin, "status")
+		}, func() sample {
+			var all sample
+			for _, cp := range copies {
+				all = all.plus(f.run(b, cp, true, "git", "status"))
+			}
+			all.wall /= cores
+			return all
+		})
+	}
+	p.report()
 }
 
 // BenchmarkList10k: the whole `git-stage list` process with 10,000

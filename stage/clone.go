@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/git-stage/git-stage/gitcmd"
@@ -50,7 +51,7 @@ type cloneJob struct {
 
 	copyObjects bool // the copy is on another file system: its objects are copied, not hard-linked
 
-	early      *early      // the copy's clone, started while the checks run
+	early      []*early    // the copy's clone, and its checkout, started while the checks run
 	tempPushed pushOutcome // what the push of the temp branch did
 
 	leftovers []string    // temp branches of a replaced mapping still on the remote
@@ -143,16 +144,51 @@ func (a *App) Clone(ctx context.Context, s Settings, o CloneOptions) error {
 }
 
 // startEarly starts the copy's clone while the checks run, as the plan
-// would run it once they pass: for the branch HEAD names (or --branch).
-// Only where the plan's clone is its first change (the
-// directory it goes into is there) and no git gc is running in the work
-// repository (the plan waits for one first). The copy is a hidden
-// directory that prepareClone and Clone remove unless the run reaches it.
-func (j *cloneJob) startEarly(ctx context.Context, a *App, branch string) {
+// would run it once they pass: for the branch HEAD names (or --branch),
+// at commit, the branch's tip as the work repository's refs list it.
+// The files are checked out after it, unless the checkout needs the
+// remote (a partial clone's blobs, LFS objects). Only where the plan's
+// clone is its first change (the directory it goes into is there) and no
+// git gc is running in the work repository (the plan waits for one
+// first). The copy is a hidden directory that prepareClone and Clone
+// remove unless the run reaches it; the checkout runs no hook (the
+// post-checkout hook runs once the checks passed: see steps).
+func (j *cloneJob) startEarly(ctx context.Context, a *App, branch, commit string, needsRemote bool) {
 	if there, _ := exists(filepath.Dir(j.tmp)); !there || gcRunning(filepath.Join(gitcmd.CommonGitDir(j.work), "gc.pid")) {
 		return
 	}
-	j.early = a.startEarly(ctx, *j.cloneCmd(a, branch))
+	cmds := []gitcmd.Cmd{*j.cloneCmd(a, branch)}
+	if !needsRemote && commit != "" {
+		cmds = append(cmds, j.unbornHead(), j.checkoutCmd(a, branch, commit))
+	}
+	j.early = a.startEarly(ctx, cmds...)
+}
+
+// unbornHead points the copy's HEAD at a branch it does not have (the
+// temp branch's usual name), so that the checkout after it starts from
+// no commit, as git clone's does.
+func (j *cloneJob) unbornHead() gitcmd.Cmd {
+	return gitcmd.Cmd{Dir: j.tmp, Args: []string{"symbolic-ref", "HEAD", "refs/heads/" + j.firstTemp()}}
+}
+
+// checkoutCmd checks out the copy's files, its branch set to commit (-B),
+// running no hook.
+func (j *cloneJob) checkoutCmd(a *App, branch, commit string) gitcmd.Cmd {
+	return gitcmd.Cmd{Dir: j.tmp, Tee: a.Progress, Args: []string{"-c", "core.hooksPath=/dev/null",
+		"checkout", "--force", a.progressArg(), "-B", branch, commit, "--"}}
+}
+
+// earlyIs reports whether the i-th command started early is c.
+func (j *cloneJob) earlyIs(i int, c gitcmd.Cmd) bool {
+	return i < len(j.early) && slices.Equal(j.early[i].cmd.Args, c.Args)
+}
+
+// earlyStep is the i-th command started early, when there is one.
+func (j *cloneJob) earlyStep(i int) *early {
+	if i < len(j.early) {
+		return j.early[i]
+	}
+	return nil
 }
 
 // lock takes the copy's lock, unless the run holds it.
@@ -181,7 +217,13 @@ func (j *cloneJob) release() {
 // discardEarly stops the early clone and removes what it made, unless the
 // run reached its step (whose undo then owns it).
 func (j *cloneJob) discardEarly() {
-	if j.early.discard() {
+	remove := false
+	for i, e := range j.early {
+		if e.discard() && i == 0 {
+			remove = true
+		}
+	}
+	if remove {
 		os.RemoveAll(j.tmp)
 	}
 	j.early = nil

@@ -139,11 +139,13 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	var remote func(string) ([]gitcmd.Ref, error)
 	var refsErr error
 	if wcErr == nil && wc.remotes[j.remote] != nil {
-		if !o.DryRun && guess != "" {
-			j.startEarly(ctx, a, guess)
-		}
 		remote = j.listRemote(ctx, a, old, guess, j.replace && o.Force == 1)
 		j.workRefs, refsErr = a.Git.ForEachRef(ctx, j.work, "refs/heads/", "refs/remotes/"+j.remote+"/")
+		if !o.DryRun && guess != "" {
+			commit, _ := gitcmd.Find(j.workRefs, "refs/heads/"+guess)
+			needsRemote := len(wc.partial.copySettings(j.remote, j.work)) > 0 || lfsObjects(j.work, wc.lfsFilter) != ""
+			j.startEarly(ctx, a, guess, commit, needsRemote)
+		}
 	}
 	<-stDone
 	if err := stErr; err != nil {
@@ -268,7 +270,12 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	}
 	// The copy started early is the one the plan makes only if the
 	// checks settled on what it was started with.
-	if j.early != nil && !slices.Equal(j.early.cmd.Args, j.cloneCmd(a, j.branch).Args) {
+	if j.early != nil && !j.earlyIs(0, *j.cloneCmd(a, j.branch)) {
+		j.discardEarly()
+	}
+	if len(j.early) > 1 && !j.earlyIs(2, j.checkoutCmd(a, j.branch, j.commit)) {
+		// The files of another commit (the branch moved meanwhile): the
+		// copy is made again.
 		j.discardEarly()
 	}
 	return j, nil

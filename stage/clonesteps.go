@@ -5,6 +5,7 @@ package stage
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -34,7 +35,16 @@ func (j *cloneJob) steps(a *App) []*step {
 	// The copy, from the work repository's objects (hard links where the
 	// file system allows): nothing is downloaded from the remote.
 	steps = append(steps, a.waitForGCStep(j.work))
-	steps = append(steps, &step{git: j.cloneCmd(a, j.branch), early: j.early, undo: removeAllStep(j.tmp)})
+	steps = append(steps, &step{git: j.cloneCmd(a, j.branch), early: j.earlyStep(0), undo: &step{
+		desc: "rm -rf " + gitcmd.Quote(j.tmp),
+		do: func(context.Context) error {
+			// Not while the checkout started early still writes there.
+			for _, e := range j.early {
+				e.discard()
+			}
+			return os.RemoveAll(j.tmp)
+		},
+	}})
 	if j.temp != j.firstTemp() {
 		// The temp branch's usual name is taken on the remote: a plain
 		// `git push` in the copy goes to the one clone settled on.
@@ -81,18 +91,25 @@ func (j *cloneJob) steps(a *App) []*step {
 			return err
 		}},
 	})
-	// The files, beside that: checked out from an unborn HEAD (the temp
-	// branch's name, which the copy has no branch of), so that a
-	// post-checkout hook sees what git clone and git worktree add give
-	// it: no old commit. The branch is set to the commit the checks saw
-	// (-B): the one recorded, and pushed, whatever the work repository's
-	// branch became while the copy was made.
-	files := []*step{{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"symbolic-ref", "HEAD", "refs/heads/" + j.temp}}}}
-	checkout := []*step{{git: &gitcmd.Cmd{Dir: j.tmp, Tee: a.Progress, Args: []string{"checkout", "--force", a.progressArg(), "-B", j.branch, j.commit, "--"}}}}
+	// The files, beside that (or since the checks began, started early):
+	// checked out from an unborn HEAD, so that the post-checkout hook sees
+	// what git clone and git worktree add give it: no old commit. The
+	// branch is set to the commit the checks saw (-B): the one recorded,
+	// and pushed, whatever the work repository's branch became while the
+	// copy was made. The checkout runs no hook, as it may start before the
+	// checks pass; the hook runs once they have, from git (git hook run).
+	unborn, co := j.unbornHead(), j.checkoutCmd(a, j.branch, j.commit)
+	files := []*step{{git: &unborn, early: j.earlyStep(1)}}
+	checkout := &step{git: &co, early: j.earlyStep(2)}
+	hook := &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"hook", "run", "--ignore-missing", "post-checkout", "--",
+		strings.Repeat("0", len(j.commit)), j.commit, "1"}}}
 	if j.lfs != "" {
-		checkout = lfsSteps(a, j.tmp, j.remote, j.lfs, checkout[0])
+		lfs := lfsSteps(a, j.tmp, j.remote, j.lfs, checkout)
+		i := slices.Index(lfs, checkout) + 1
+		files = append(append(append(files, lfs[:i]...), hook), lfs[i:]...)
+	} else {
+		files = append(files, checkout, hook)
 	}
-	files = append(files, checkout...)
 	if len(j.copies) > 0 {
 		files = append(files, a.copyStep(j.work, j.tmp, j.copies))
 	}

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/git-stage/git-stage/gitcmd"
@@ -27,20 +28,34 @@ type early struct {
 	reached bool
 }
 
-// startEarly starts c. It is traced (-v) when its step is reached, and
+// startEarly starts cmds, one after another, each only once the one
+// before it succeeded. Each is traced (-v) when its step is reached, and
 // what it prints is held until then, so that the output reads as if it
-// ran only then: -v changes what is shown, not when git runs.
-func (a *App) startEarly(ctx context.Context, c gitcmd.Cmd) *early {
-	e := &early{cmd: c, done: make(chan struct{})}
-	ctx, e.cancel = context.WithCancel(ctx)
-	run := c
-	run.Shown, run.Tee, run.Stderr = true, false, &e.stderr
-	e.show = c.Tee || a.Git.Trace != nil
+// ran only then: -v changes what is shown, not when git runs. Discarding
+// one stops them all.
+func (a *App) startEarly(ctx context.Context, cmds ...gitcmd.Cmd) []*early {
+	ctx, cancel := context.WithCancel(ctx)
+	es := make([]*early, len(cmds))
+	for i, c := range cmds {
+		es[i] = &early{cmd: c, done: make(chan struct{}), show: c.Tee || a.Git.Trace != nil}
+		es[i].cancel = cancel
+	}
 	go func() {
-		defer close(e.done)
-		e.out, e.err = a.Git.Run(ctx, run)
+		defer cancel() // once all ran: nothing is left to stop
+		var failed error
+		for _, e := range es {
+			if failed != nil {
+				e.err = fmt.Errorf("not run: %w", failed)
+			} else {
+				run := e.cmd
+				run.Shown, run.Tee, run.Stderr = true, false, &e.stderr
+				e.out, e.err = a.Git.Run(ctx, run)
+				failed = e.err
+			}
+			close(e.done)
+		}
 	}()
-	return e
+	return es
 }
 
 // result waits for the command, then shows what it printed (its

@@ -347,7 +347,7 @@ func TestExecuteEarly(t *testing.T) {
 	a := &App{Git: &gitcmd.Runner{Stderr: &stderr}, Stderr: io.Discard}
 	version := gitcmd.Cmd{Dir: dir, Args: []string{"version"}}
 	failing := gitcmd.Cmd{Dir: dir, Tee: true, Args: []string{"rev-parse", "--verify", "refs/heads/no/such/branch"}}
-	e1, e2 := a.startEarly(context.Background(), version), a.startEarly(context.Background(), failing)
+	e1, e2 := a.startEarly(context.Background(), version)[0], a.startEarly(context.Background(), failing)[0]
 	<-e2.done
 	if stderr.Len() != 0 {
 		t.Errorf("an early command printed before its step: %q", stderr.String())
@@ -375,8 +375,43 @@ func TestExecuteEarly(t *testing.T) {
 	if e1.discard() || e2.discard() {
 		t.Error("a reached early command was discarded")
 	}
-	if e3 := a.startEarly(context.Background(), version); !e3.discard() {
+	if e3 := a.startEarly(context.Background(), version)[0]; !e3.discard() {
 		t.Error("an early command never reached was not the starter's to discard")
+	}
+}
+
+// Commands started early together run one after another, each only once
+// the one before it succeeded: the second works on what the first made,
+// and after a failure the rest do not run.
+func TestStartEarlyChain(t *testing.T) {
+	dir := t.TempDir()
+	a := &App{Git: &gitcmd.Runner{Stderr: io.Discard}, Stderr: io.Discard}
+	sub := filepath.Join(dir, "sub")
+	es := a.startEarly(context.Background(),
+		gitcmd.Cmd{Dir: dir, Args: []string{"init", "-q", sub}},
+		gitcmd.Cmd{Dir: sub, Args: []string{"symbolic-ref", "HEAD", "refs/heads/unborn"}},
+		gitcmd.Cmd{Dir: sub, Args: []string{"rev-parse", "--verify", "refs/heads/no/such/branch"}},
+		gitcmd.Cmd{Dir: sub, Args: []string{"symbolic-ref", "HEAD", "refs/heads/never"}},
+	)
+	for _, e := range es {
+		<-e.done
+	}
+	if es[0].err != nil || es[1].err != nil {
+		t.Fatalf("init, then symbolic-ref in what it made: %v, %v", es[0].err, es[1].err)
+	}
+	if es[2].err == nil {
+		t.Fatal("rev-parse of no branch succeeded")
+	}
+	if es[3].err == nil || !strings.Contains(es[3].err.Error(), "not run") {
+		t.Errorf("the command after a failed one: %v, want not run", es[3].err)
+	}
+	if head, err := os.ReadFile(filepath.Join(sub, ".git", "HEAD")); err != nil || string(head) != "ref: refs/heads/unborn\n" {
+		t.Errorf("HEAD is %q (%v): the command after the failure ran", head, err)
+	}
+	for _, e := range es {
+		if !e.discard() {
+			t.Error("a command never reached was not the starter's to discard")
+		}
 	}
 }
 
@@ -387,7 +422,7 @@ func TestExecuteEarlyTraced(t *testing.T) {
 	var stderr bytes.Buffer
 	a := &App{Git: &gitcmd.Runner{Stderr: &stderr, Trace: &stderr}, Stderr: io.Discard, Trace: &stderr}
 	failing := gitcmd.Cmd{Dir: dir, Args: []string{"rev-parse", "--verify", "refs/heads/no/such/branch"}}
-	e := a.startEarly(context.Background(), failing)
+	e := a.startEarly(context.Background(), failing)[0]
 	<-e.done
 	if stderr.Len() != 0 {
 		t.Errorf("an early command printed before its step: %q", stderr.String())

@@ -1,6 +1,7 @@
 package stage
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -146,29 +147,33 @@ func (a *App) Clone(ctx context.Context, s Settings, o CloneOptions) error {
 // startEarly starts the copy's clone while the checks run, as the plan
 // would run it once they pass: for the branch HEAD names (or --branch),
 // at commit, the branch's tip as the work repository's refs list it.
-// The files are checked out after it, unless the checkout needs the
-// remote (a partial clone's blobs, LFS objects). Only where the plan's
+// Its remote-tracking refs and remote URL are set, and the files checked
+// out, after it, unless the checkout needs the remote (a partial clone's
+// blobs, LFS objects). Only where the plan's
 // clone is its first change (the directory it goes into is there) and no
 // git gc is running in the work repository (the plan waits for one
 // first). The copy is a hidden directory that prepareClone and Clone
 // remove unless the run reaches it; the checkout runs no hook (the
 // post-checkout hook runs once the checks passed: see steps).
-func (j *cloneJob) startEarly(ctx context.Context, a *App, branch, commit string, needsRemote bool) {
+func (j *cloneJob) startEarly(ctx context.Context, a *App, branch, commit, url string, needsRemote bool) {
 	if there, _ := exists(filepath.Dir(j.tmp)); !there || gcRunning(filepath.Join(gitcmd.CommonGitDir(j.work), "gc.pid")) {
 		return
 	}
 	cmds := []gitcmd.Cmd{*j.cloneCmd(a, branch)}
-	if !needsRemote && commit != "" {
-		cmds = append(cmds, j.unbornHead(), j.checkoutCmd(a, branch, commit))
+	if !needsRemote && commit != "" && url != "" {
+		// The remote's tip is not listed yet: where the work repository
+		// does not track the branch, the refs are written again.
+		refs, setURL := j.trackingCmds(branch, "", url)
+		cmds = append(cmds, refs, setURL, j.unbornHead(branch), j.checkoutCmd(a, branch, commit))
 	}
 	j.early = a.startEarly(ctx, cmds...)
 }
 
 // unbornHead points the copy's HEAD at a branch it does not have (the
-// temp branch's usual name), so that the checkout after it starts from
-// no commit, as git clone's does.
-func (j *cloneJob) unbornHead() gitcmd.Cmd {
-	return gitcmd.Cmd{Dir: j.tmp, Args: []string{"symbolic-ref", "HEAD", "refs/heads/" + j.firstTemp()}}
+// usual name of branch's temp branch), so that the checkout after it
+// starts from no commit, as git clone's does.
+func (j *cloneJob) unbornHead(branch string) gitcmd.Cmd {
+	return gitcmd.Cmd{Dir: j.tmp, Args: []string{"symbolic-ref", "HEAD", "refs/heads/" + TempBranch(j.name, branch, j.now)}}
 }
 
 // checkoutCmd checks out the copy's files, its branch set to commit (-B),
@@ -180,7 +185,7 @@ func (j *cloneJob) checkoutCmd(a *App, branch, commit string) gitcmd.Cmd {
 
 // earlyIs reports whether the i-th command started early is c.
 func (j *cloneJob) earlyIs(i int, c gitcmd.Cmd) bool {
-	return i < len(j.early) && slices.Equal(j.early[i].cmd.Args, c.Args)
+	return i < len(j.early) && slices.Equal(j.early[i].cmd.Args, c.Args) && bytes.Equal(j.early[i].cmd.Stdin, c.Stdin)
 }
 
 // earlyStep is the i-th command started early, when there is one.

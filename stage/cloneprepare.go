@@ -144,7 +144,11 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 		if !o.DryRun && guess != "" {
 			commit, _ := gitcmd.Find(j.workRefs, "refs/heads/"+guess)
 			needsRemote := len(wc.partial.copySettings(j.remote, j.work)) > 0 || lfsObjects(j.work, wc.lfsFilter) != ""
-			j.startEarly(ctx, a, guess, commit, needsRemote)
+			url := ""
+			if urls, err := wc.remote(j.remote, remoteFrom); err == nil {
+				url = urls.url
+			}
+			j.startEarly(ctx, a, guess, commit, url, needsRemote)
 		}
 	}
 	<-stDone
@@ -273,9 +277,10 @@ func (a *App) prepareClone(ctx context.Context, s Settings, o CloneOptions) (_ *
 	if j.early != nil && !j.earlyIs(0, *j.cloneCmd(a, j.branch)) {
 		j.discardEarly()
 	}
-	if len(j.early) > 1 && !j.earlyIs(2, j.checkoutCmd(a, j.branch, j.commit)) {
-		// The files of another commit (the branch moved meanwhile): the
-		// copy is made again.
+	if refs, url := j.trackingCmds(j.branch, j.listed, j.url); len(j.early) > 1 &&
+		(!j.earlyIs(1, refs) || !j.earlyIs(2, url) || !j.earlyIs(3, j.unbornHead(j.branch)) || !j.earlyIs(4, j.checkoutCmd(a, j.branch, j.commit))) {
+		// The files of another commit (the branch moved meanwhile), or
+		// refs that need the remote's listing: the copy is made again.
 		j.discardEarly()
 	}
 	return j, nil

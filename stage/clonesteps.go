@@ -45,18 +45,18 @@ func (j *cloneJob) steps(a *App) []*step {
 			return os.RemoveAll(j.tmp)
 		},
 	}})
+	// Its remote-tracking refs, its remote and the temp branch: the lane
+	// beside the files' checkout (the push costs no time; the refs and
+	// the URL, made in the hidden copy, may be made while the checks run).
+	// Neither lane reads or writes a ref the other does: the refs'
+	// transaction leaves HEAD and the branch alone, and the push names the
+	// commit.
+	refs, url := j.trackingCmds(j.branch, j.listed, j.url)
+	remoteLane := []*step{{git: &refs, early: j.earlyStep(1)}, {git: &url, early: j.earlyStep(2)}}
 	if j.temp != j.firstTemp() {
 		// The temp branch's usual name is taken on the remote: a plain
 		// `git push` in the copy goes to the one clone settled on.
-		steps = append(steps, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "remote." + j.remote + ".push", pushRefspec(j.branch, j.temp)}}})
-	}
-	// Its remote-tracking refs, its remote and the temp branch: the lane
-	// beside the files' checkout (the push costs no time). Neither lane
-	// reads or writes a ref the other does: the refs' transaction leaves
-	// HEAD and the branch alone, and the push names the commit.
-	remoteLane := []*step{
-		{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"update-ref", "--stdin"}, Stdin: j.refUpdates()}},
-		{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "remote." + j.remote + ".url", j.url}}},
+		remoteLane = append(remoteLane, &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "remote." + j.remote + ".push", pushRefspec(j.branch, j.temp)}}})
 	}
 	if len(j.partial) > 0 || j.lfs != "" {
 		// The checkout may fetch blobs (a partial clone) or LFS objects
@@ -98,9 +98,9 @@ func (j *cloneJob) steps(a *App) []*step {
 	// and pushed, whatever the work repository's branch became while the
 	// copy was made. The checkout runs no hook, as it may start before the
 	// checks pass; the hook runs once they have, from git (git hook run).
-	unborn, co := j.unbornHead(), j.checkoutCmd(a, j.branch, j.commit)
-	files := []*step{{git: &unborn, early: j.earlyStep(1)}}
-	checkout := &step{git: &co, early: j.earlyStep(2)}
+	unborn, co := j.unbornHead(j.branch), j.checkoutCmd(a, j.branch, j.commit)
+	files := []*step{{git: &unborn, early: j.earlyStep(3)}}
+	checkout := &step{git: &co, early: j.earlyStep(4)}
 	hook := &step{git: &gitcmd.Cmd{Dir: j.tmp, Args: []string{"hook", "run", "--ignore-missing", "post-checkout", "--",
 		strings.Repeat("0", len(j.commit)), j.commit, "1"}}}
 	if j.lfs != "" {
@@ -176,6 +176,13 @@ func (j *cloneJob) cloneCmd(a *App, branch string) *gitcmd.Cmd {
 // names: clone settles on another only when the remote has that one.
 func (j *cloneJob) firstTemp() string { return TempBranch(j.name, j.branch, j.now) }
 
+// trackingCmds set the copy's remote-tracking refs (see refUpdates) and
+// its remote's URL.
+func (j *cloneJob) trackingCmds(branch, listedTip, remoteURL string) (refs, url gitcmd.Cmd) {
+	return gitcmd.Cmd{Dir: j.tmp, Args: []string{"update-ref", "--stdin"}, Stdin: j.refUpdates(branch, listedTip)},
+		gitcmd.Cmd{Dir: j.tmp, Args: []string{"config", "remote." + j.remote + ".url", remoteURL}}
+}
+
 // pushRefspec is the copy's push refspec: its branch to the temp branch.
 func pushRefspec(branch, temp string) string {
 	return "refs/heads/" + branch + ":refs/heads/" + temp
@@ -183,8 +190,9 @@ func pushRefspec(branch, temp string) string {
 
 // refUpdates makes the copy's remote-tracking refs say what the work
 // repository knows of the remote, instead of naming the work repository's
-// local branches as `git clone` does.
-func (j *cloneJob) refUpdates() []byte {
+// local branches as `git clone` does; listedTip is the remote's tip of
+// branch, used where the work repository does not track it.
+func (j *cloneJob) refUpdates(branch, listedTip string) []byte {
 	prefix := "refs/remotes/" + j.remote + "/"
 	tracking := map[string]bool{}
 	for _, r := range j.workRefs {
@@ -195,10 +203,10 @@ func (j *cloneJob) refUpdates() []byte {
 	// The upstream of the copy's branch, which the work repository does
 	// not track (a single-branch clone of another branch): as listed, when
 	// that is a commit the work repository has at one of its tips.
-	listed := !tracking[prefix+j.branch] && slices.ContainsFunc(j.workRefs, func(r gitcmd.Ref) bool { return r.OID == j.listed })
+	listed := !tracking[prefix+branch] && slices.ContainsFunc(j.workRefs, func(r gitcmd.Ref) bool { return r.OID == listedTip })
 	var b strings.Builder
 	for _, r := range j.workRefs {
-		if name, ok := strings.CutPrefix(r.Name, "refs/heads/"); ok && !tracking[prefix+name] && !(listed && name == j.branch) {
+		if name, ok := strings.CutPrefix(r.Name, "refs/heads/"); ok && !tracking[prefix+name] && !(listed && name == branch) {
 			fmt.Fprintf(&b, "delete %s%s\n", prefix, name)
 		}
 	}
@@ -209,7 +217,7 @@ func (j *cloneJob) refUpdates() []byte {
 		}
 	}
 	if listed {
-		fmt.Fprintf(&b, "update %s%s %s\n", prefix, j.branch, j.listed)
+		fmt.Fprintf(&b, "update %s%s %s\n", prefix, branch, listedTip)
 	}
 	return []byte(b.String())
 }

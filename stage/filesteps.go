@@ -11,11 +11,6 @@ import (
 	"github.com/git-stage/git-stage/gitcmd"
 )
 
-// removeAllStep deletes dir and all it holds.
-func removeAllStep(dir string) *step {
-	return &step{desc: "rm -rf " + gitcmd.Quote(dir), do: func(context.Context) error { return os.RemoveAll(dir) }}
-}
-
 // renameStep moves from to to; its undo moves it back, but only if the
 // move happened.
 func renameStep(from, to string) *step {

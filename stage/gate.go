@@ -16,24 +16,20 @@ import (
 // before sync-back pushes anything. One that fails stops the run: nothing
 // is pushed, so the work repository and the remote are as they were.
 
-// readGate settles the stage.preSync commands, as git reads its config
+// settleGate settles the stage.preSync commands, as git reads its config
 // in the copy: the global and system config, the copy's own with its
 // includes, and `git -c`. Run inside the copy, the settings' one `git
 // config` call read them there already; run from elsewhere, one more
 // read them in the copy, beside the checks (see prepareSync). None are
 // used when the gate is skipped (--no-verify) or there is nothing to sync.
-func (a *App) readGate(j *syncJob, s Settings, o SyncBackOptions) error {
+func (j *syncJob) settleGate(o SyncBackOptions) error {
 	if o.NoVerify || j.mode == "" {
 		return nil
 	}
-	values := s.PreSync
-	if !inRepoAt(s.Cwd, j.staging) {
-		if j.gateErr != nil {
-			return j.gateErr
-		}
-		values = j.gateRead
+	if j.gateErr != nil {
+		return j.gateErr
 	}
-	j.gate = hookCommands(values)
+	j.gate = hookCommands(j.gateRead)
 	return nil
 }
 

@@ -78,7 +78,7 @@ type syncJob struct {
 	preSquash            string          // the copy's HEAD the squash commit was made of
 	unlock               func()          // lets go of the work repository's landing lock
 	gate                 []string        // the stage.preSync commands, run before the first push
-	gateRead             []string        // stage.preSync as read in the copy, when named from outside it
+	gateRead             []string        // stage.preSync as git reads it in the copy (see settleGate)
 	gateErr              error           // why gateRead could not be read
 }
 
@@ -99,7 +99,7 @@ func (a *App) SyncBack(ctx context.Context, s Settings, o SyncBackOptions) error
 		return checksInterrupted(ctx, err, syncUndone, "sync-back of %q failed", l.name)
 	}
 	defer j.unlock()
-	if err := a.readGate(j, s, o); err != nil {
+	if err := j.settleGate(o); err != nil {
 		return checksInterrupted(ctx, err, syncUndone, "sync-back of %q failed", l.name)
 	}
 	ran, err := a.runPlan(ctx, o.DryRun, j.steps(a), func() string { return j.summary("would sync") }, func(err error) error {

@@ -89,7 +89,7 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 	// repository's refs, read at once: the calls touch different things,
 	// and on a large tree the two status calls are most of sync-back's own
 	// time. Named from outside the copy, the gate's commands are read
-	// there beside them (see readGate).
+	// there beside them (see settleGate).
 	track := "refs/remotes/" + j.remote + "/"
 	var sst, wst *gitcmd.Status
 	var werr, ferr, rerr error
@@ -100,7 +100,11 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 		wg.Go(func() { remoteRefs, ferr = j.listRemote(ctx, a) })
 		wg.Go(func() { refs, rerr = j.readWorkRefs(ctx, a) })
 	}
-	if !o.NoVerify && !inRepoAt(s.Cwd, j.staging) {
+	switch {
+	case o.NoVerify:
+	case inRepoAt(s.Cwd, j.staging):
+		j.gateRead = s.PreSync
+	default:
 		wg.Go(func() { j.gateRead, j.gateErr = a.readGateIn(ctx, j.staging) })
 	}
 	sst, err = a.Git.Status(ctx, j.staging)
@@ -158,7 +162,10 @@ func (a *App) prepareSync(ctx context.Context, s Settings, o SyncBackOptions, l 
 	if rerr != nil {
 		return nil, rerr
 	}
-	known := o.DryRun
+	// A dry run never fetches; and a remote without the branch is refused
+	// below, from its listing.
+	_, listed := gitcmd.Find(remoteRefs, track+j.branch)
+	known := o.DryRun || !listed
 	if !known {
 		if known, err = j.remoteKnown(ctx, a, refs, remoteRefs); err != nil {
 			return nil, err

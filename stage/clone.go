@@ -222,14 +222,20 @@ func (j *cloneJob) release() {
 // discardEarly stops the early clone and removes what it made, unless the
 // run reached its step (whose undo then owns it).
 func (j *cloneJob) discardEarly() {
-	remove := false
-	for i, e := range j.early {
-		if e.discard() && i == 0 {
-			remove = true
-		}
-	}
-	if remove {
+	if j.stopEarly() {
 		os.RemoveAll(j.tmp)
 	}
 	j.early = nil
+}
+
+// stopEarly stops the commands started early that the run did not reach,
+// and waits for them; it reports whether the clone was one of them (then
+// the copy's directory is no step's to remove).
+func (j *cloneJob) stopEarly() (cloneUnreached bool) {
+	for i, e := range j.early {
+		if e.discard() && i == 0 {
+			cloneUnreached = true
+		}
+	}
+	return cloneUnreached
 }

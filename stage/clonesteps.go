@@ -38,10 +38,7 @@ func (j *cloneJob) steps(a *App) []*step {
 	steps = append(steps, &step{git: j.cloneCmd(a, j.branch), early: j.earlyStep(0), undo: &step{
 		desc: "rm -rf " + gitcmd.Quote(j.tmp),
 		do: func(context.Context) error {
-			// Not while the checkout started early still writes there.
-			for _, e := range j.early {
-				e.discard()
-			}
+			j.stopEarly() // not while the checkout started early still writes there
 			return os.RemoveAll(j.tmp)
 		},
 	}})
